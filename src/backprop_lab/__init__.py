@@ -1,0 +1,3 @@
+"""backprop-lab: a ready-to-teach, autograded course package on backpropagation."""
+
+__version__ = "0.1.0"

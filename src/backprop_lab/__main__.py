@@ -1,0 +1,3 @@
+from backprop_lab.cli import main
+
+raise SystemExit(main())

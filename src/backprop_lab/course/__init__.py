@@ -1,0 +1,1 @@
+"""Student-safe helpers: data, plots and public checks. Never imports the engine."""
