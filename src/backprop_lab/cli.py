@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -23,9 +24,28 @@ def _demo(args: argparse.Namespace) -> int:
     return 0 if error < 1e-7 else 1
 
 
+def _build(args: argparse.Namespace) -> int:
+    from .assign import BuildError, build
+
+    try:
+        built = build(args.out, args.source, run_tests=not args.no_run_tests)
+    except (BuildError, FileNotFoundError) as error:
+        print(f"backprop-lab build: {error}", file=sys.stderr)
+        return 1
+    for b in built:
+        print(f"{b.name}: student notebook {b.student}, autograder {b.autograder_zip}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="backprop-lab", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build", help="Otter Assign on every master notebook")
+    build.add_argument("--out", type=Path, default=Path("dist"), help="output folder (dist/)")
+    build.add_argument("--source", type=Path, default=None, help="folder of master notebooks")
+    build.add_argument("--no-run-tests", action="store_true",
+                       help="skip running the tests on the solutions (faster, less safe)")
+    build.set_defaults(run=_build)
     demo = commands.add_parser("demo", help="what a newcomer runs first")
     demo.set_defaults(run=_demo)
     return parser

@@ -1,0 +1,87 @@
+"""``backprop-lab build``: Otter Assign on every master notebook under ``assignments/``.
+
+Each master is staged in a temporary folder beside two copies of this package:
+``bplab/`` (the student-safe ``course`` package plus the public cases it checks
+against), which Otter ships beside the student notebook, and ``backprop_lab/`` (engine
+and grading), which goes only into the autograder zip. Output, per assignment::
+
+    DIR/<name>/student/<name>.ipynb, DIR/<name>/student/bplab/   what students get
+    DIR/<name>/autograder/                                         Otter's autograder folder
+    DIR/<name>/<name>-autograder.zip                               for Gradescope or `grade`
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .grading.public_cases import write_public_cases
+
+PACKAGE = Path(__file__).resolve().parent
+IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "public_cases.npz")
+
+
+class BuildError(RuntimeError):
+    """Otter Assign failed on a master notebook."""
+
+
+@dataclass
+class Built:
+    name: str
+    student: Path
+    autograder_zip: Path
+    solution: Path
+
+
+def find_assignments(source: Path | None = None) -> Path:
+    """``assignments/`` here, else the one beside the source tree this package came from."""
+    for candidate in (source, Path.cwd() / "assignments", PACKAGE.parents[1] / "assignments"):
+        if candidate is not None and candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("no assignments/ folder here or beside the package; "
+                            "run from the repository or pass --source")
+
+
+def stage(master: Path, folder: Path) -> Path:
+    """Copy ``master`` into ``folder`` with ``bplab/`` and ``backprop_lab/`` beside it."""
+    shutil.copy2(master, folder / master.name)
+    shutil.copytree(PACKAGE / "course", folder / "bplab", ignore=IGNORE)
+    write_public_cases(folder / "bplab" / "public_cases.npz")
+    shutil.copytree(PACKAGE, folder / "backprop_lab", ignore=IGNORE)
+    return folder / master.name
+
+
+def build_one(master: Path, out: Path, *, run_tests: bool = True) -> Built:
+    name = master.stem
+    target = out / name
+    with tempfile.TemporaryDirectory(prefix=f"build-{name}-") as tmp:
+        staged = stage(master, Path(tmp))
+        command = [sys.executable, "-m", "otter", "assign", "--no-pdfs", staged.name, "dist"]
+        if not run_tests:
+            command.insert(4, "--no-run-tests")
+        done = subprocess.run(command, cwd=tmp, capture_output=True, text=True)
+        if done.returncode != 0:
+            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-25:])
+            raise BuildError(f"otter assign failed on {master}:\n{tail}")
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(Path(tmp) / "dist", target)
+    (zipped,) = (target / "autograder").glob(f"{name}-autograder_*.zip")
+    final_zip = target / f"{name}-autograder.zip"
+    shutil.move(zipped, final_zip)
+    return Built(name, target / "student" / f"{name}.ipynb", final_zip,
+                 target / "autograder" / f"{name}.ipynb")
+
+
+def build(out: Path = Path("dist"), source: Path | None = None, *, run_tests: bool = True,
+          names: list[str] | None = None) -> list[Built]:
+    """Build every master (or those in ``names``) into ``out``."""
+    masters = sorted(find_assignments(source).glob("*.ipynb"))
+    if names:
+        masters = [m for m in masters if m.stem in names]
+    out.mkdir(parents=True, exist_ok=True)
+    return [build_one(m, out, run_tests=run_tests) for m in masters]

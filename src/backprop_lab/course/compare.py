@@ -1,0 +1,265 @@
+"""Compare a stub's result with the expected one and say, in the student's terms, what differs.
+
+Student-safe: used by the public checks beside the notebook and by the hidden judge.
+Holds no solution: it only compares numbers and recognises the shapes of known mistakes
+(twice the answer, minus the answer, transposed, divided by N, not summed over the batch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+TOLERANCE = 1e-6
+
+
+class NotNumericError(TypeError):
+    """A result that is not an array, a number, or a list or tuple of those."""
+
+
+def as_tree(value, what: str = "the result"):
+    """Numbers and arrays become float64 ndarrays; lists and tuples become lists."""
+    if value is None or value is Ellipsis:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [as_tree(v, f"{what}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, (bool, np.bool_)):
+        raise NotNumericError(f"{what} is a bool, not a number")
+    if isinstance(value, (int, float, np.number, np.ndarray)):
+        try:
+            return np.array(value, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise NotNumericError(f"{what} cannot be read as float64 numbers: {error}") from error
+    raise NotNumericError(f"{what} is a {type(value).__name__}, not an array or a number")
+
+
+def inf_norm_close(a: np.ndarray, b: np.ndarray, tol: float = TOLERANCE) -> bool:
+    """max|a - b| <= tol * (max|a| + max|b|): scale-free, and exact zeros compare equal."""
+    scale = np.max(np.abs(a), initial=0.0) + np.max(np.abs(b), initial=0.0)
+    return bool(np.max(np.abs(a - b), initial=0.0) <= tol * scale)
+
+
+@dataclass
+class Verdict:
+    """What a comparison found: pass or not, messages for the student, mistake codes."""
+
+    passed: bool = True
+    messages: list[str] = field(default_factory=list)
+    diagnoses: list[str] = field(default_factory=list)
+
+    def fail(self, message: str, *codes: str) -> None:
+        self.passed = False
+        self.messages.append(message)
+        for code in codes:
+            if code not in self.diagnoses:
+                self.diagnoses.append(code)
+
+    def merge(self, other: Verdict) -> None:
+        self.passed = self.passed and other.passed
+        self.messages.extend(other.messages)
+        self.diagnoses.extend(d for d in other.diagnoses if d not in self.diagnoses)
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    return "a number" if shape == () else f"shape {tuple(shape)}"
+
+
+def compare(
+    expected,
+    got,
+    label: Callable[[tuple[int, ...]], str],
+    *,
+    batch: int | None = None,
+    close: Callable[[np.ndarray, np.ndarray], bool] = inf_norm_close,
+) -> Verdict:
+    """Compare two float trees (see :func:`as_tree`) leaf by leaf.
+
+    Args:
+        expected: the expected tree.
+        got: the student's tree, already passed through :func:`as_tree`.
+        label: names a leaf from its index path, e.g. ``(0, 1) -> "nabla_w[1]"``.
+        batch: the batch length N where the result is a sum over N samples (enables
+            the ``mean_instead_of_sum`` diagnosis), else None.
+        close: the closeness test for two arrays of the same shape.
+    """
+    verdict = Verdict()
+    if got is None or got is Ellipsis:
+        verdict.fail("It returned None: the stub is not implemented yet (or lacks a return).",
+                     "not_implemented")
+        return verdict
+    _compare(expected, got, (), label, batch, close, verdict)
+    return verdict
+
+
+def _compare(expected, got, path, label, batch, close, verdict: Verdict) -> None:
+    if isinstance(expected, list):
+        if not isinstance(got, list):
+            verdict.fail(f"{label(path)} should be a list of {len(expected)} items; "
+                         f"it is {shape_text(got.shape)}.", "shape_mismatch")
+            return
+        if len(got) != len(expected):
+            verdict.fail(f"{label(path)} has {len(got)} items; expected {len(expected)} "
+                         "(one per layer).", "shape_mismatch")
+            return
+        for i, (e, g) in enumerate(zip(expected, got, strict=True)):
+            _compare(e, g, (*path, i), label, batch, close, verdict)
+        return
+    if isinstance(got, list):
+        verdict.fail(f"{label(path)} should be {shape_text(expected.shape)}; it is a list.",
+                     "shape_mismatch")
+        return
+    _compare_array(expected, got, label(path), batch, close, verdict)
+
+
+def _compare_array(expected, got, name, batch, close, verdict: Verdict) -> None:
+    if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
+        verdict.fail(f"{name} contains NaN or infinity; the expected values are all finite. "
+                     "Look for an overflow (np.exp of a large number) or a division by zero.",
+                     "nonfinite")
+        return
+    if got.shape != expected.shape:
+        _explain_shape(expected, got, name, batch, close, verdict)
+        return
+    if close(expected, got):
+        return
+    for factor, code, hint in _RATIOS:
+        if close(factor * expected, got):
+            verdict.fail(f"{name} has the right shape but is {hint}.", code)
+            return
+    if batch and batch > 1 and close(expected / batch, got):
+        verdict.fail(f"{name} is the expected value divided by the batch length N = {batch}: "
+                     "the batch gradient is the sum over samples, not the mean.",
+                     "mean_instead_of_sum")
+        return
+    if got.ndim == 2 and got.shape[0] == got.shape[1] and got.shape[0] > 1 and close(
+        expected, got.T
+    ):
+        verdict.fail(f"{name} equals the expected value transposed.", "transposed")
+        return
+    verdict.fail(f"{name} has the right {shape_text(expected.shape)} but wrong values.")
+
+
+_RATIOS = (
+    (2.0, "factor_of_two",
+     "exactly twice the expected value: the cost is 1/2 ||a - y||^2, so its derivative "
+     "is a - y, without the factor 2"),
+    (-1.0, "wrong_sign", "exactly minus the expected value: check the order in a - y"),
+)
+
+
+def _explain_shape(expected, got, name, batch, close, verdict: Verdict) -> None:
+    want, have = shape_text(expected.shape), shape_text(got.shape)
+    if got.ndim == 2 and got.T.shape == expected.shape and close(expected, got.T):
+        verdict.fail(f"{name} has {have}; expected {want}. It equals the expected value "
+                     "transposed.", "transposed", "shape_mismatch")
+    elif (expected.ndim == 2 and expected.shape[1] == 1 and got.ndim == 2
+          and got.shape[0] == expected.shape[0] and got.shape[1] > 1
+          and close(expected, np.add.reduce(got, axis=1)[:, None])):
+        verdict.fail(f"{name} has {have}; expected {want}. Its columns add up to the "
+                     "expected value: the bias gradient must be summed over the samples "
+                     "of the batch.", "bias_not_summed", "shape_mismatch")
+    elif got.size == expected.size and close(expected, got.reshape(expected.shape)):
+        verdict.fail(f"{name} has {have}; expected {want}. The numbers are right; "
+                     "keep the specified shape (a column is (n, 1), not (n,)).",
+                     "shape_mismatch")
+    else:
+        verdict.fail(f"{name} has {have}; expected {want}.", "shape_mismatch")
+
+
+def leaf_labels(names: Sequence[str], layered: bool = True) -> Callable[[tuple[int, ...]], str]:
+    """A labeller for results that are tuples of per-layer lists, e.g. (nabla_w, nabla_b)."""
+
+    def label(path: tuple[int, ...]) -> str:
+        if not path:
+            return "the result"
+        head = names[path[0]] if path[0] < len(names) else f"item {path[0]}"
+        if len(path) == 1:
+            return head
+        index = path[1]
+        return f"{head}[{index}]" + (f" (layer {index + 1})" if layered else "")
+
+    return label
+
+
+#: How each stub's result is named in messages: one name, or names of per-layer lists.
+OUTPUTS: dict[str, str | tuple[str, ...]] = {
+    "sigmoid": "sigmoid(z)",
+    "sigmoid_prime": "sigmoid_prime(z)",
+    "feedforward": ("zs", "activations"),
+    "backprop_1D": ("dw", "db"),
+    "backprop_loops": ("nabla_w", "nabla_b"),
+    "bp1_output_error": "BP1's delta^L",
+    "bp2_hidden_error": "BP2's delta^l",
+    "bp3_bias_gradient": "BP3's dC/db^l",
+    "bp4_weight_gradient": "BP4's dC/dW^l",
+    "backprop_vectorized": ("nabla_w", "nabla_b"),
+    "backprop_batch": ("nabla_w", "nabla_b"),
+    "get_params": "theta",
+    "set_params": ("new_weights", "new_biases"),
+    "numerical_gradient": "the numerical gradient",
+    "relative_error": "the relative error",
+    "sgd_epoch": ("weights", "biases"),
+    "add_bias_column": "W_aug",
+    "feedforward_augmented": "the output activations",
+    "backprop_row_major": ("nabla_W", "nabla_b"),
+}
+
+
+def labeller(stub: str) -> Callable[[tuple[int, ...]], str]:
+    """Names the leaves of ``stub``'s result for messages."""
+    names = OUTPUTS.get(stub, "the result")
+    if isinstance(names, str):
+        return lambda path: names if not path else f"{names}[{', '.join(map(str, path))}]"
+    return leaf_labels(names, layered=stub != "backprop_1D")
+
+
+def _lists_of_floats(expected, got):
+    """Accept a 1-D array where a list of floats is expected (backprop_1D's dw, db)."""
+    if isinstance(expected, list) and isinstance(got, list):
+        return [_lists_of_floats(e, g) for e, g in zip(expected, got, strict=False)] + got[
+            len(expected):]
+    if (isinstance(expected, list) and isinstance(got, np.ndarray) and got.ndim == 1
+            and all(isinstance(e, np.ndarray) and e.ndim == 0 for e in expected)):
+        return list(got)
+    return got
+
+
+def judge_call(
+    stub: str,
+    raw,
+    expected,
+    *,
+    batch: int | None = None,
+    close: Callable[[np.ndarray, np.ndarray], bool] = inf_norm_close,
+    values: bool = True,
+    mutation: bool = True,
+    arguments: Callable[[tuple[int, ...]], str] = lambda path: f"argument {path[0] + 1}",
+) -> Verdict:
+    """What one call of ``stub`` (a :class:`~.calls.Raw`) got right and wrong.
+
+    ``values`` compares the result with ``expected``; ``mutation`` reports arguments
+    modified in place (only once the result has the specified shapes).
+    """
+    verdict = Verdict()
+    if raw.not_implemented:
+        verdict.fail(f"{stub} is not implemented yet ({raw.error or 'it returns None'}).",
+                     "not_implemented")
+        return verdict
+    if raw.error:
+        verdict.fail(f"{stub}: {raw.error}.")
+        return verdict
+    found = compare(expected, _lists_of_floats(expected, raw.value), labeller(stub),
+                    batch=batch, close=close)
+    if values:
+        verdict.merge(found)
+    elif "shape_mismatch" in found.diagnoses or "not_implemented" in found.diagnoses:
+        verdict.fail(f"{stub} does not return the specified shapes yet, so this check waits.",
+                     "shape_mismatch")
+    if mutation:
+        for path in raw.mutated:
+            verdict.fail(f"{stub} modified its argument {arguments(path)} in place. Leave the "
+                         "caller's arrays alone: build new ones (W = W - step) instead of "
+                         "updating in place (W -= step).", "mutates_inputs")
+    return verdict

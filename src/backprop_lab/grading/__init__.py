@@ -1,0 +1,1 @@
+"""Grading: draw hidden cases, run stubs (harness), judge results, build and grade."""

@@ -1,0 +1,297 @@
+"""The inputs hidden tests call each stub on, drawn from seeds students never see.
+
+Networks have 1-4 layers of widths 1-7 (all widths equal in about a third of the draws,
+so a wrong layer or a missing transpose still fits) and batches of 1-64 rows. Every case
+carries its finite-difference oracle: the expected result computed by centered
+differences of the cost, independent of the reference engine's backprop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..course.public import SmoothFunction
+from ..engine import (
+    add_bias_column,
+    cost,
+    feedforward,
+    get_params,
+    init_network,
+    network_numerical_gradient,
+    numerical_gradient,
+    set_params,
+)
+from ..engine import sigmoid as _sigmoid
+
+#: Changing this changes every hidden case; it ships only inside the autograder.
+SALT = "backprop-lab hidden cases v1"
+FD_EPS = 1e-5
+
+
+@dataclass
+class Case:
+    """One call of a stub: its arguments, a description for messages, and oracles."""
+
+    args: tuple
+    context: str
+    batch: int | None = None
+    finite_differences: Callable[[], object] | None = field(default=None, repr=False)
+
+
+def rng_for(stub: str, part: str) -> np.random.Generator:
+    digest = hashlib.sha256(f"{SALT}:{stub}:{part}".encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:8], "little"))
+
+
+def network(rng, *, min_layers=1, max_layers=4, max_batch=64, batch=None, width=None):
+    L = int(rng.integers(min_layers, max_layers + 1))
+    if width is not None or rng.random() < 1 / 3:
+        sizes = [int(width or rng.integers(1, 8))] * (L + 1)
+    else:
+        sizes = [int(n) for n in rng.integers(1, 8, size=L + 1)]
+    weights, biases = init_network(sizes, rng)
+    N = int(batch if batch is not None else rng.integers(1, max_batch + 1))
+    X = rng.standard_normal((N, sizes[0]))
+    Y = rng.uniform(0.0, 1.0, (N, sizes[-1]))
+    where = f"a network with layer sizes {sizes}" + (f" and a batch of {N}" if N > 1 else "")
+    return sizes, weights, biases, X, Y, where
+
+
+def fd_params(X, Y, weights, biases):
+    """Centered-difference (nabla_w, nabla_b) of the batch cost."""
+    grad = network_numerical_gradient(X, Y, weights, biases, FD_EPS)
+    return set_params(grad, weights, biases)
+
+
+def _activation_cases(rng, n):
+    cases = []
+    for i in range(n):
+        if i == 0:
+            z = float(rng.normal(scale=3))
+            cases.append(Case((z,), "a single float"))
+            continue
+        z = rng.normal(scale=4, size=(int(rng.integers(1, 8)), int(rng.integers(1, 9))))
+        z.flat[0], z.flat[-1] = (-1000.0, 1000.0) if i % 2 else (-40.0, 40.0)
+        extreme = abs(z.flat[0])
+        cases.append(Case((z,), f"an array of shape {z.shape} with values up to ±{extreme:g}"))
+    return cases
+
+
+def _sigmoid_prime_cases(rng, n):
+    cases = _activation_cases(rng, n)
+    for case in cases:
+        z = case.args[0]
+        case.finite_differences = lambda z=z: (_sigmoid(np.add(z, FD_EPS)) -
+                                               _sigmoid(np.subtract(z, FD_EPS))) / (2 * FD_EPS)
+    return cases
+
+
+def _feedforward_cases(rng, n):
+    out = []
+    for _ in range(n):
+        _, W, B, X, _, where = network(rng)
+        out.append(Case((X, W, B), where))
+    return out
+
+
+def _chain_cost(x, y, w, b):
+    a = x
+    for w_i, b_i in zip(w, b, strict=True):
+        a = _sigmoid(w_i * a + b_i)
+    return 0.5 * (a - y) ** 2
+
+
+def _backprop_1d_cases(rng, n):
+    out = []
+    for _ in range(n):
+        L = int(rng.integers(1, 5))
+        x, y = float(rng.normal()), float(rng.uniform())
+        w, b = [float(v) for v in rng.normal(size=L)], [float(v) for v in rng.normal(size=L)]
+
+        def fd(x=x, y=y, L=L, theta=(*w, *b)):
+            g = numerical_gradient(lambda t: _chain_cost(x, y, t[:L], t[L:]), np.array(theta),
+                                   FD_EPS)
+            return [list(g[:L]), list(g[L:])]
+
+        out.append(Case((x, y, w, b), f"a chain of {L} neurons", finite_differences=fd))
+    return out
+
+
+def _single_example_cases(rng, n):
+    out = []
+    for _ in range(n):
+        _, W, B, X, Y, where = network(rng, batch=1)
+        out.append(Case((X.T.copy(), Y.T.copy(), W, B), where,
+                        finite_differences=lambda X=X, Y=Y, W=W, B=B: fd_params(X, Y, W, B)))
+    return out
+
+
+def _bp_cases(equation: int):
+    def draw(rng, n):
+        out = []
+        for _ in range(n):
+            _, W, B, X, Y, where = network(rng, batch=1, min_layers=2 if equation == 2 else 1)
+            zs, activations = feedforward(X, W, B)
+            _, true_delta = fd_params(X, Y, W, B)  # dC/db^l = delta^l for one example
+            L = len(W)
+            l = L - 1 if equation == 1 else int(rng.integers(0, L - 1 if equation == 2 else L))
+            layer = f"layer {l + 1} of {where}"
+            if equation == 1:
+                args = (activations[-1], zs[-1], Y.T.copy())
+                fd = true_delta[l]
+            elif equation == 2:
+                args = (W[l + 1], true_delta[l + 1], zs[l])
+                fd = true_delta[l]
+            elif equation == 3:
+                args, fd = (true_delta[l],), true_delta[l]
+            else:
+                args = (true_delta[l], activations[l])
+                fd = fd_params(X, Y, W, B)[0][l]
+            out.append(Case(args, layer, finite_differences=lambda fd=fd: fd))
+        return out
+
+    return draw
+
+
+def _batch_cases(rng, n):
+    out = []
+    for _ in range(n):
+        _, W, B, X, Y, where = network(rng)
+        out.append(Case((X, Y, W, B), where, batch=len(X),
+                        finite_differences=lambda X=X, Y=Y, W=W, B=B: fd_params(X, Y, W, B)))
+    return out
+
+
+def _get_params_cases(rng, n):
+    return [Case((W, B), where) for _, W, B, _, _, where in (network(rng) for _ in range(n))]
+
+
+def _set_params_cases(rng, n):
+    out = []
+    for _ in range(n):
+        _, W, B, _, _, where = network(rng)
+        theta = rng.normal(size=get_params(W, B).size)
+        out.append(Case((theta, W, B), where))
+    return out
+
+
+def _numerical_gradient_cases(rng, n):
+    out = []
+    for i in range(n):
+        P = int(rng.integers(1, 13))
+        M = rng.normal(size=(P, P))
+        f = SmoothFunction(M + M.T)
+        theta = rng.normal(size=P)
+        if i % 2:  # the network cost itself, as a function of theta
+            _, W, B, X, Y, where = network(rng, max_batch=8)
+            theta = get_params(W, B)
+            def f(t, X=X, Y=Y, W=W, B=B):
+                return cost(X, Y, *set_params(t, W, B))
+            fd = lambda X=X, Y=Y, W=W, B=B: get_params(*_exact_gradient(X, Y, W, B))  # noqa: E731
+            out.append(Case((f, theta), f"the cost of {where}", finite_differences=fd))
+        else:
+            out.append(Case((f, theta), f"a smooth function of {P} variables",
+                            finite_differences=lambda f=f, theta=theta: f.gradient(theta)))
+    return out
+
+
+def _exact_gradient(X, Y, W, B):
+    from ..engine import backprop_batch
+
+    return backprop_batch(X, Y, W, B)
+
+
+def _relative_error_cases(rng, n):
+    out = [Case((np.zeros(3), np.zeros(3)), "two zero vectors")]
+    for _ in range(n - 1):
+        shape = (int(rng.integers(1, 6)), int(rng.integers(1, 6)))
+        a = rng.normal(size=shape)
+        b = a + rng.normal(scale=10.0 ** rng.integers(-8, 1), size=shape)
+        out.append(Case((a, b), f"two arrays of shape {shape}"))
+    return out
+
+
+def _sgd_cases(rng, n):
+    out = []
+    for i in range(n):
+        _, W, B, X, Y, where = network(rng, max_batch=40)
+        full = i % 2 == 0  # one step over the whole batch: checkable by finite differences
+        batch_size = len(X) + int(rng.integers(0, 3)) if full else int(rng.integers(1, len(X) + 1))
+        eta = float(rng.uniform(0.1, 3.0))
+
+        def fd(X=X, Y=Y, W=W, B=B, eta=eta):
+            nabla_w, nabla_b = fd_params(X, Y, W, B)
+            step = eta / len(X)
+            return [[w - step * g for w, g in zip(W, nabla_w, strict=True)],
+                    [b - step * g for b, g in zip(B, nabla_b, strict=True)]]
+
+        out.append(Case((X, Y, W, B, batch_size, eta),
+                        f"{where}, batch_size {batch_size}, eta {eta:.3g}",
+                        finite_differences=fd if full else None))
+    return out
+
+
+def _add_bias_cases(rng, n):
+    out = []
+    for _ in range(n):
+        n_out, n_in = (int(v) for v in rng.integers(1, 8, size=2))
+        out.append(Case((rng.normal(size=(n_out, n_in)), rng.normal(size=(n_out, 1))),
+                        f"W of shape {(n_out, n_in)}"))
+    return out
+
+
+def _augmented_cases(rng, n):
+    out = []
+    for _ in range(n):
+        _, W, B, X, _, where = network(rng)
+        out.append(Case((X, [add_bias_column(w, b) for w, b in zip(W, B, strict=True)]), where))
+    return out
+
+
+def _row_major_cases(rng, n):
+    out = []
+    for _ in range(n):
+        _, W, B, X, Y, where = network(rng)
+
+        def fd(X=X, Y=Y, W=W, B=B):
+            nabla_w, nabla_b = fd_params(X, Y, W, B)
+            return [[g.T for g in nabla_w], [g.T for g in nabla_b]]
+
+        out.append(Case((X, Y, [w.T.copy() for w in W], [b.T.copy() for b in B]),
+                        where + " (row convention)", batch=len(X), finite_differences=fd))
+    return out
+
+
+DRAW: dict[str, Callable[[np.random.Generator, int], list[Case]]] = {
+    "sigmoid": _activation_cases,
+    "sigmoid_prime": _sigmoid_prime_cases,
+    "feedforward": _feedforward_cases,
+    "backprop_1D": _backprop_1d_cases,
+    "backprop_loops": _single_example_cases,
+    "bp1_output_error": _bp_cases(1),
+    "bp2_hidden_error": _bp_cases(2),
+    "bp3_bias_gradient": _bp_cases(3),
+    "bp4_weight_gradient": _bp_cases(4),
+    "backprop_vectorized": _single_example_cases,
+    "backprop_batch": _batch_cases,
+    "get_params": _get_params_cases,
+    "set_params": _set_params_cases,
+    "numerical_gradient": _numerical_gradient_cases,
+    "relative_error": _relative_error_cases,
+    "sgd_epoch": _sgd_cases,
+    "add_bias_column": _add_bias_cases,
+    "feedforward_augmented": _augmented_cases,
+    "backprop_row_major": _row_major_cases,
+}
+
+
+def draw_cases(stub: str, part: str, n: int = 6) -> list[Case]:
+    """The hidden cases for one part of one stub's question: the same on every run."""
+    cases = DRAW[stub](rng_for(stub, part), n)
+    if part == "finite_differences":
+        cases = [c for c in cases if c.finite_differences is not None]
+    return cases

@@ -1,0 +1,75 @@
+"""Judge raw results: compare with the reference and with finite differences, name mistakes.
+
+Runs in the grading process on what :mod:`.harness` returned; never calls student code.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+
+import numpy as np
+
+from .. import engine
+from ..course.calls import Raw
+from ..course.compare import TOLERANCE, Verdict, as_tree, judge_call
+from .cases import Case
+
+PARTS = ("reference", "finite_differences", "inputs_unchanged")
+
+REFERENCES = {name: getattr(engine, name) for name in engine.STUBS}
+
+
+def relative_close(a: np.ndarray, b: np.ndarray) -> bool:
+    """The spec's test: relative error ||a-b|| / (||a|| + ||b||) at most 1e-6."""
+    return engine.relative_error(a, b) <= TOLERANCE
+
+
+def argument_name(stub: str, path: tuple[int, ...]) -> str:
+    params = list(inspect.signature(REFERENCES[stub]).parameters)
+    name = params[path[0]] if path[0] < len(params) else f"argument {path[0] + 1}"
+    return name + "".join(f"[{i}]" for i in path[1:])
+
+
+def expected_value(stub: str, case: Case, part: str):
+    if part == "finite_differences":
+        return as_tree(case.finite_differences())
+    return as_tree(REFERENCES[stub](*copy.deepcopy(case.args)))
+
+
+def judge(stub: str, part: str, cases: list[Case], raws: list[Raw], limit: int = 2) -> Verdict:
+    """One part of one stub's question: passed only if every case passes."""
+    if not cases:
+        raise ValueError(f"{stub} has no cases for the part {part!r}: check the test's part name")
+    verdict, failures = Verdict(), 0
+    for case, raw in zip(cases, raws, strict=True):
+        found = _judge_case(stub, part, case, raw)
+        if found.passed:
+            continue
+        failures += 1
+        if failures <= limit:
+            for message in found.messages:
+                verdict.fail(f"On {case.context}: {message}", *found.diagnoses)
+        else:
+            verdict.fail("", *found.diagnoses)
+    verdict.messages = [m for m in verdict.messages if m]
+    if failures > limit:
+        verdict.messages.append(f"({failures} of {len(cases)} cases failed in all.)")
+    return verdict
+
+
+def _judge_case(stub: str, part: str, case: Case, raw: Raw) -> Verdict:
+    if raw.not_implemented or raw.error:
+        return judge_call(stub, raw, None, arguments=lambda path: argument_name(stub, path))
+    expected = expected_value(stub, case, "reference" if part == "inputs_unchanged" else part)
+    return judge_call(stub, raw, expected, batch=case.batch, close=relative_close,
+                      values=part != "inputs_unchanged", mutation=part == "inputs_unchanged",
+                      arguments=lambda path: argument_name(stub, path))
+
+
+def failure_text(verdict: Verdict) -> str:
+    """The message an Otter test raises: the messages, then the mistake codes."""
+    lines = list(verdict.messages)
+    if verdict.diagnoses:
+        lines.append("Named mistakes: " + ", ".join(verdict.diagnoses))
+    return "\n".join(lines)
