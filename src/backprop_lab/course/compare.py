@@ -256,7 +256,7 @@ def judge_call(
         verdict.merge(found)
     elif "shape_mismatch" in found.diagnoses or "not_implemented" in found.diagnoses:
         verdict.fail(f"{stub} does not return the specified shapes yet, so this check waits.",
-                     "shape_mismatch")
+                     *found.diagnoses)
     if mutation:
         for path in raw.mutated:
             verdict.fail(f"{stub} modified its argument {arguments(path)} in place. Leave the "

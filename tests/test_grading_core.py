@@ -1,0 +1,172 @@
+"""The grading core: cases, harness, judge, public checks, wire format."""
+
+import numpy as np
+import pytest
+from notebook_env import notebook_env
+
+from backprop_lab import engine
+from backprop_lab.course import public
+from backprop_lab.course.calls import call
+from backprop_lab.course.wire import pack, unpack
+from backprop_lab.grading.cases import DRAW, draw_cases
+from backprop_lab.grading.judge import PARTS, judge
+from backprop_lab.grading.otter_entry import hidden
+from backprop_lab.grading.public_cases import public_cases, write_public_cases
+
+
+def parts(stub):
+    has_fd = any(c.finite_differences for c in DRAW[stub](np.random.default_rng(0), 6))
+    return [p for p in PARTS if p != "finite_differences" or has_fd]
+
+
+def verdict(env, stub, part):
+    from backprop_lab.grading.harness import run
+    from backprop_lab.grading.judge import REFERENCES
+
+    cases = draw_cases(stub, part)
+    return judge(stub, part, cases, run(env, stub, [c.args for c in cases], REFERENCES))
+
+
+@pytest.mark.parametrize("stub", engine.STUBS)
+def test_reference_passes_every_part(stub):
+    env = notebook_env()
+    for part in parts(stub):
+        hidden(stub, part, env)
+
+
+# (stub, planted source, diagnosis expected, parts that must fail)
+MISTAKES = [
+    ("bp4_weight_gradient", "def bp4_weight_gradient(delta, a_prev):\n    return a_prev @ delta.T",
+     # inputs_unchanged is judged once the shapes are right, so it fails too.
+     "transposed", {"reference", "finite_differences", "inputs_unchanged"}),
+    ("bp1_output_error",
+     "def bp1_output_error(a_L, z_L, y):\n    return 2 * (a_L - y) * sigmoid_prime(z_L)",
+     "factor_of_two", {"reference", "finite_differences"}),
+    ("bp1_output_error",
+     "def bp1_output_error(a_L, z_L, y):\n    return (y - a_L) * sigmoid_prime(z_L)",
+     "wrong_sign", {"reference", "finite_differences"}),
+    ("backprop_batch",
+     "def backprop_batch(X, Y, weights, biases):\n"
+     "    nw, nb = ok_batch(X, Y, weights, biases)\n"
+     "    return [g / len(X) for g in nw], [g / len(X) for g in nb]",
+     "mean_instead_of_sum", {"reference", "finite_differences"}),
+    ("bp3_bias_gradient", "def bp3_bias_gradient(delta):\n    return delta.ravel()",
+     "shape_mismatch", {"reference", "finite_differences", "inputs_unchanged"}),
+    ("sgd_epoch",
+     "def sgd_epoch(X, Y, weights, biases, batch_size, eta):\n"
+     "    for s in range(0, len(X), batch_size):\n"
+     "        nw, nb = backprop_batch(X[s:s + batch_size], Y[s:s + batch_size], weights, biases)\n"
+     "        n = len(X[s:s + batch_size])\n"
+     "        for W, g in zip(weights, nw):\n            W -= eta / n * g\n"
+     "        for b, g in zip(biases, nb):\n            b -= eta / n * g\n"
+     "    return weights, biases",
+     "mutates_inputs", {"inputs_unchanged"}),
+    ("sigmoid", "def sigmoid(z):\n    ...", "not_implemented", {"reference", "inputs_unchanged"}),
+    ("numerical_gradient",
+     "def numerical_gradient(f, theta, eps=1e-5):\n    raise NotImplementedError",
+     "not_implemented", {"reference", "finite_differences", "inputs_unchanged"}),
+    ("sigmoid", "def sigmoid(z):\n    return np.exp(z) / (np.exp(z) + 1)",
+     "nonfinite", {"reference"}),
+]
+
+
+@pytest.mark.parametrize("stub,source,code,failing", MISTAKES,
+                         ids=[f"{m[0]}-{m[2]}" for m in MISTAKES])
+def test_planted_mistakes_fail_their_parts_and_are_named(stub, source, code, failing):
+    env = notebook_env("ok_batch = backprop_batch\n" + source)
+    for part in parts(stub):
+        v = verdict(env, stub, part)
+        assert v.passed == (part not in failing), (part, v.messages)
+        if part in failing:
+            assert code in v.diagnoses, (part, v.diagnoses, v.messages)
+            assert v.messages and all(m.strip() for m in v.messages)
+
+
+def test_a_stub_is_graded_with_the_reference_version_of_what_it_calls():
+    # A broken bp1 must not cost backprop_vectorized anything, and vice versa.
+    env = notebook_env("def bp1_output_error(a_L, z_L, y):\n    return 2 * (a_L - y)")
+    for part in parts("backprop_vectorized"):
+        assert verdict(env, "backprop_vectorized", part).passed
+    assert not verdict(env, "bp1_output_error", "reference").passed
+    # The student's own helper that calls a stub sees the reference too.
+    env = notebook_env(
+        "def my_delta(a, z, y):\n    return bp1_output_error(a, z, y)\n",
+        "def bp1_output_error(a_L, z_L, y):\n    return -(a_L - y)\n",
+        "def backprop_vectorized(x, y, weights, biases):\n"
+        "    nw, nb = ok_vec(x, y, weights, biases)\n"
+        "    my_delta(np.ones((1, 1)), np.ones((1, 1)), np.ones((1, 1)))\n"
+        "    return nw, nb\n",
+    )
+    env["ok_vec"] = engine.backprop_vectorized
+    assert verdict(env, "backprop_vectorized", "reference").passed
+
+
+def test_cases_are_the_same_on_every_draw_and_differ_between_parts():
+    a, b = draw_cases("backprop_batch", "reference"), draw_cases("backprop_batch", "reference")
+    assert all(np.array_equal(x.args[0], y.args[0]) for x, y in zip(a, b))
+    c = draw_cases("backprop_batch", "finite_differences")
+    assert not np.array_equal(a[0].args[0], c[0].args[0])
+
+
+def test_hidden_cases_cover_depths_widths_equal_widths_and_batches():
+    sizes, batches = [], []
+    for part in PARTS:
+        for case in draw_cases("backprop_batch", part, n=40):
+            sizes.append([w.shape[1] for w in case.args[2]] + [case.args[2][-1].shape[0]])
+            batches.append(len(case.args[0]))
+    assert {len(s) - 1 for s in sizes} == {1, 2, 3, 4}
+    assert any(len(set(s)) == 1 and len(s) > 2 for s in sizes)
+    assert max(max(s) for s in sizes) <= 7 and max(batches) <= 64 and min(batches) >= 1
+
+
+def test_a_call_that_never_ends_is_stopped():
+    def forever(*args):
+        while True:
+            pass
+
+    raw = call(forever, (1,), seconds=0.2)
+    assert "did not finish" in raw.error
+
+
+def test_a_part_without_cases_is_a_configuration_error():
+    with pytest.raises(ValueError, match="no cases"):
+        judge("sigmoid", "finite_differences", [], [])
+
+
+def test_wire_round_trip_and_refusal():
+    value = {"a": [np.arange(6.0).reshape(2, 3), (1.5, None, "x")], "n": 3, "ok": True}
+    back = unpack(pack(value))
+    assert np.array_equal(back["a"][0], value["a"][0]) and back["a"][1] == (1.5, None, "x")
+    assert back["n"] == 3 and back["ok"] is True
+    with pytest.raises(TypeError):
+        pack({"f": lambda: 0})
+    with pytest.raises(TypeError):
+        pack(np.array([object()]))
+
+
+@pytest.fixture
+def public_file(tmp_path, monkeypatch):
+    path = write_public_cases(tmp_path / "public_cases.npz")
+    monkeypatch.setattr(public, "load_cases", lambda: unpack(path.read_bytes()))
+    return path
+
+
+@pytest.mark.parametrize("stub", engine.STUBS)
+def test_public_checks_pass_the_reference(stub, public_file, capsys):
+    public.check(stub, notebook_env())
+    assert "pass" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("stub,source,code,failing", MISTAKES[:7],
+                         ids=[f"{m[0]}-{m[2]}" for m in MISTAKES[:7]])
+def test_public_checks_name_the_mistakes_finite_differences_can_see(
+        stub, source, code, failing, public_file):
+    env = notebook_env("ok_batch = backprop_batch\n" + source)
+    with pytest.raises(AssertionError, match=code):
+        public.check(stub, env)
+
+
+def test_public_cases_hold_no_code():
+    cases = public_cases()
+    assert set(cases) == set(engine.STUBS)
+    assert unpack(pack(cases)).keys() == cases.keys()
