@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .grading.kernel import GIB, Limits
 
-def _demo(args: argparse.Namespace) -> int:
-    import numpy as np
 
-    from .course.data import circles
-    from .engine import backprop_batch, gradient_check, init_network
+def _size(text: str) -> int:
+    """'2G', '512M' or a number of bytes."""
+    units = {"K": 1 << 10, "M": 1 << 20, "G": GIB}
+    text = text.strip().upper().removesuffix("B")
+    if text and text[-1] in units:
+        return int(float(text[:-1]) * units[text[-1]])
+    return int(text)
 
-    rng = np.random.default_rng(0)
-    X, Y = circles(40, rng)
-    weights, biases = init_network([2, 4, 4, 1], rng)
-    error = gradient_check(X, Y, weights, biases, backprop_batch)
-    print("backprop-lab demo")
-    print("  reference engine: backprop_batch, [2, 4, 4, 1] network, 40 points of make_circles")
-    print(f"  gradient check against centered differences: relative error {error:.2e}")
-    return 0 if error < 1e-7 else 1
+
+def _limits(args: argparse.Namespace) -> Limits:
+    return Limits(cell_seconds=args.cell_timeout, total_seconds=args.timeout,
+                  memory_bytes=_size(args.memory))
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -37,16 +38,101 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_results(summary, out: Path) -> None:
+    from .grade import BASE_COLUMNS
+    from .grading.report import gradebook_rows, mistake_counts, table
+
+    records = summary.records
+    print(table(gradebook_rows(records, []), BASE_COLUMNS))
+    counts = mistake_counts(records)
+    if counts:
+        print("\nMistakes named, per question (submissions):")
+        for (question, code), n in sorted(counts.items()):
+            print(f"  {question:24s} {code:28s} {n}")
+    flagged = [r for r in records if r.get("flags")]
+    if flagged:
+        print("\nFlagged submissions:")
+        for r in flagged:
+            print(f"  {r['submission']}: " + "; ".join(r["flags"]))
+    print(f"\nGraded {summary.graded}, skipped {summary.skipped} unchanged, "
+          f"in {summary.seconds:.1f} s. Gradebook: {out / 'gradebook.csv'}; "
+          f"feedback: {out / 'feedback'}/; class mistakes: {out / 'mistakes.csv'}")
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from .grade import grade
+
+    try:
+        summary = grade(args.paths, args.out, autograder_dir=args.autograders,
+                        workers=args.workers, limits=_limits(args), scheduler=args.scheduler,
+                        force=args.force, assignment=args.assignment)
+    except FileNotFoundError as error:
+        print(f"backprop-lab grade: {error}", file=sys.stderr)
+        return 1
+    _print_results(summary, args.out)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .grading.autograder import find_autograders
+    from .grading.report import feedback_markdown
+    from .grading.submission import grade_file
+
+    autograders = find_autograders(args.autograders)
+    if not autograders:
+        print(f"backprop-lab check: no autograder zips under {args.autograders}: "
+              "run `backprop-lab build` first", file=sys.stderr)
+        return 2
+    record = grade_file(args.notebook, autograders, _limits(args), args.assignment)
+    print(feedback_markdown(record))
+    return 0 if record["status"] == "graded" else 1
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import demo
+
+    return demo(args.out)
+
+
+def _add_limits(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--autograders", type=Path, default=Path("dist"),
+                   help="folder holding the built *-autograder.zip files (dist/)")
+    p.add_argument("--assignment", help="assignment for notebooks that do not say")
+    p.add_argument("--timeout", type=float, default=600.0,
+                   help="seconds for a whole submission (600)")
+    p.add_argument("--cell-timeout", type=float, default=60.0,
+                   help="seconds for one cell before it is interrupted (60)")
+    p.add_argument("--memory", default="2G", help="memory cap of a kernel (2G)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="backprop-lab", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+
     build = commands.add_parser("build", help="Otter Assign on every master notebook")
     build.add_argument("--out", type=Path, default=Path("dist"), help="output folder (dist/)")
     build.add_argument("--source", type=Path, default=None, help="folder of master notebooks")
     build.add_argument("--no-run-tests", action="store_true",
                        help="skip running the tests on the solutions (faster, less safe)")
     build.set_defaults(run=_build)
-    demo = commands.add_parser("demo", help="what a newcomer runs first")
+
+    grade = commands.add_parser("grade", help="grade folders of submissions")
+    grade.add_argument("paths", nargs="+", type=Path, help="notebooks or folders of them")
+    grade.add_argument("--out", type=Path, default=Path("graded"), help="output folder")
+    grade.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                       help="local worker processes (the number of cores)")
+    grade.add_argument("--scheduler", help="address of a Dask scheduler to grade on")
+    grade.add_argument("--force", action="store_true", help="regrade unchanged submissions")
+    _add_limits(grade)
+    grade.set_defaults(run=_grade)
+
+    check = commands.add_parser("check", help="grade one notebook and print the feedback")
+    check.add_argument("notebook", type=Path)
+    _add_limits(check)
+    check.set_defaults(run=_check)
+
+    demo = commands.add_parser("demo", help="build, grade the bundled samples, show the results")
+    demo.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder")
     demo.set_defaults(run=_demo)
     return parser
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..course.public import SmoothFunction
+from ..course.public import revive as revive_public
 from ..engine import (
     add_bias_column,
     cost,
@@ -179,6 +180,38 @@ def _set_params_cases(rng, n):
     return out
 
 
+class NetworkCost:
+    """theta -> the batch cost of a network whose parameters are theta (get_params order)."""
+
+    def __init__(self, X, Y, weights, biases):
+        self.X, self.Y, self.weights, self.biases = X, Y, weights, biases
+
+    def __call__(self, theta) -> float:
+        return cost(self.X, self.Y, *set_params(theta, self.weights, self.biases))
+
+
+def storable(value):
+    """Case arguments as the wire format can carry them (callables become tagged dicts)."""
+    if isinstance(value, SmoothFunction):
+        return {"smooth_A": value.A}
+    if isinstance(value, NetworkCost):
+        return {"network_cost": [value.X, value.Y, value.weights, value.biases]}
+    if isinstance(value, tuple):
+        return tuple(storable(v) for v in value)
+    if callable(value):
+        raise TypeError(f"cannot ship a {type(value).__name__} to the kernel")
+    return value
+
+
+def revive(value):
+    """Inverse of :func:`storable`."""
+    if isinstance(value, dict) and set(value) == {"network_cost"}:
+        return NetworkCost(*value["network_cost"])
+    if isinstance(value, tuple):
+        return tuple(revive(v) for v in value)
+    return revive_public(value)
+
+
 def _numerical_gradient_cases(rng, n):
     out = []
     for i in range(n):
@@ -188,9 +221,7 @@ def _numerical_gradient_cases(rng, n):
         theta = rng.normal(size=P)
         if i % 2:  # the network cost itself, as a function of theta
             _, W, B, X, Y, where = network(rng, max_batch=8)
-            theta = get_params(W, B)
-            def f(t, X=X, Y=Y, W=W, B=B):
-                return cost(X, Y, *set_params(t, W, B))
+            f, theta = NetworkCost(X, Y, W, B), get_params(W, B)
             fd = lambda X=X, Y=Y, W=W, B=B: get_params(*_exact_gradient(X, Y, W, B))  # noqa: E731
             out.append(Case((f, theta), f"the cost of {where}", finite_differences=fd))
         else:

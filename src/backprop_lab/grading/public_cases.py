@@ -12,20 +12,10 @@ from pathlib import Path
 from ..course.compare import as_tree
 from ..course.public import SmoothFunction
 from ..course.wire import pack
-from .cases import DRAW, rng_for
+from .cases import DRAW, rng_for, storable
 from .judge import expected_value
 
 PUBLIC_CASES = 3
-
-
-def storable(value):
-    if isinstance(value, SmoothFunction):
-        return {"smooth_A": value.A}
-    if isinstance(value, tuple):
-        return tuple(storable(v) for v in value)
-    if callable(value):
-        raise TypeError("a public case cannot hold a closure")
-    return value
 
 
 def public_cases(stubs=tuple(DRAW)) -> dict:

@@ -1,0 +1,276 @@
+"""``backprop-lab grade``: grade folders of submissions into a gradebook and feedback.
+
+Each submission is graded in a fresh kernel (see :mod:`.grading.submission`) by one of
+``--workers`` long-lived processes, each of which starts the kernel for its next
+submission while it grades the current one; or, with ``--scheduler``, by the workers of
+a Dask distributed cluster. Every result is written atomically as it arrives, so an
+interrupted run loses only what was in flight; a re-run skips submissions whose file
+and autograder are unchanged since their feedback was written (``--force`` regrades);
+the gradebook is always rebuilt from the feedback files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .grading.autograder import Autograder, find_autograders
+from .grading.kernel import Kernel, Limits
+from .grading.report import (
+    feedback_markdown,
+    gradebook_rows,
+    mistake_counts,
+    to_csv,
+)
+from .grading.submission import grade_file, new_home
+
+BASE_COLUMNS = ["submission", "assignment", "status", "score", "max_score"]
+
+
+@dataclass
+class Job:
+    path: Path
+    stem: str
+
+
+@dataclass
+class Summary:
+    records: list[dict] = field(default_factory=list)
+    graded: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+
+
+def find_submissions(paths: Iterable[Path]) -> list[Path]:
+    """Every .ipynb under the paths (a file named directly is taken whatever its name)."""
+    found = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*.ipynb")
+                            if ".ipynb_checkpoints" not in p.parts)
+        else:
+            found.append(path)
+    return found
+
+
+def unique_stems(paths: list[Path]) -> list[Job]:
+    """Feedback files are named by stem; a repeated stem gets -2, -3, ... in file order."""
+    seen: dict[str, int] = {}
+    jobs = []
+    for path in paths:
+        n = seen[path.stem] = seen.get(path.stem, 0) + 1
+        jobs.append(Job(path, path.stem if n == 1 else f"{path.stem}-{n}"))
+    return jobs
+
+
+def write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def is_current(job: Job, feedback: Path, autograders: dict[str, Autograder]) -> bool:
+    """True when the feedback was written for this very file and autograder."""
+    try:
+        old = json.loads((feedback / f"{job.stem}.json").read_text())
+        digest = hashlib.sha256(job.path.read_bytes()).hexdigest()
+    except (OSError, ValueError):
+        return False
+    grader = autograders.get(old.get("assignment") or "")
+    return old.get("sha256") == digest and (
+        grader is None if old["status"] == "invalid" else old.get("autograder") == grader.digest)
+
+
+# --- local workers ---------------------------------------------------------------
+
+def _worker(tasks, results, autograder_dir: str, limits: Limits, assignment: str | None):
+    autograders = find_autograders(Path(autograder_dir))
+    bplab = _any_bplab(autograders)
+    upcoming = Kernel(new_home(bplab), limits)
+    while (task := tasks.get()) is not None:
+        index, path = task
+        kernel, upcoming = upcoming, Kernel(new_home(bplab), limits)
+        try:
+            record = grade_file(Path(path), autograders, limits, assignment, kernel=kernel)
+        except Exception as error:  # a bug of ours must not cost the batch
+            record = crashed(Path(path), error)
+        results.put((index, record))
+    upcoming.shutdown()
+
+
+def _any_bplab(autograders: dict[str, Autograder]) -> Path:
+    """The student helpers, unpacked once per worker from any autograder zip."""
+    import tempfile
+    import zipfile
+
+    grader = next(iter(autograders.values()))
+    into = Path(tempfile.mkdtemp(prefix="bplab-helpers-"))
+    with zipfile.ZipFile(grader.path) as z:
+        for name in z.namelist():
+            if name.startswith("files/bplab/"):
+                z.extract(name, into)
+    return into / "files" / "bplab"
+
+
+def crashed(path: Path, error: Exception) -> dict:
+    return {"submission": path.name, "assignment": None, "status": "error", "score": 0.0,
+            "max_score": 0.0, "flags": [], "questions": [], "sha256": "",
+            "reason": f"the grader itself failed: {type(error).__name__}: {error}"}
+
+
+def run_local(jobs: list[Job], autograder_dir: Path, limits: Limits, workers: int,
+              assignment: str | None) -> Iterator[tuple[int, dict]]:
+    context = multiprocessing.get_context("spawn")
+    tasks, results = context.Queue(), context.Queue()
+    count = max(1, min(workers, len(jobs)))
+    procs = [context.Process(target=_worker, daemon=True,
+                             args=(tasks, results, str(autograder_dir), limits, assignment))
+             for _ in range(count)]
+    for p in procs:
+        p.start()
+    for i, job in enumerate(jobs):
+        tasks.put((i, str(job.path)))
+    for _ in procs:
+        tasks.put(None)
+    try:
+        for _ in jobs:
+            yield results.get()
+    finally:
+        for p in procs:
+            p.join(timeout=30)
+            if p.is_alive():
+                p.kill()
+
+
+# --- a Dask cluster --------------------------------------------------------------
+
+def grade_remote(name: str, notebook: bytes, zips: dict[str, bytes], limits: Limits,
+                 assignment: str | None) -> dict:
+    """Runs on a Dask worker: unpack the autograders (once per worker) and grade."""
+    import tempfile
+
+    cache = Path(tempfile.gettempdir()) / "backprop-lab-autograders"
+    for zip_name, data in zips.items():
+        target = cache / hashlib.sha256(data).hexdigest()[:16] / zip_name
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes_atomic(target, data)
+    wanted = {hashlib.sha256(d).hexdigest()[:16] for d in zips.values()}
+    autograders = {}
+    for digest in wanted:
+        autograders.update(find_autograders(cache / digest))
+    with tempfile.TemporaryDirectory(prefix="bplab-sub-") as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(notebook)
+        try:
+            return grade_file(path, autograders, limits, assignment)
+        except Exception as error:
+            return crashed(path, error)
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def run_dask(jobs: list[Job], autograders: dict[str, Autograder], limits: Limits,
+             scheduler: str, assignment: str | None) -> Iterator[tuple[int, dict]]:
+    from distributed import Client, as_completed
+
+    with Client(scheduler) as client:
+        zips = {a.path.name: a.path.read_bytes() for a in autograders.values()}
+        [zips_future] = client.scatter([zips], broadcast=True)
+        futures = {client.submit(grade_remote, job.path.name, job.path.read_bytes(),
+                                 zips_future, limits, assignment, pure=False): i
+                   for i, job in enumerate(jobs)}
+        for future in as_completed(futures):
+            try:
+                yield futures[future], future.result()
+            except Exception as error:
+                yield futures[future], crashed(jobs[futures[future]].path, error)
+
+
+# --- progress ------------------------------------------------------------------
+
+class Progress:
+    """A bar with ETA on a terminal; one plain line per submission otherwise."""
+
+    def __init__(self, total: int, stream=sys.stderr):
+        self.total, self.done, self.start, self.stream = total, 0, time.monotonic(), stream
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+
+    def update(self, record: dict) -> None:
+        self.done += 1
+        elapsed = time.monotonic() - self.start
+        eta = elapsed / self.done * (self.total - self.done)
+        if self.tty:
+            filled = int(30 * self.done / self.total)
+            self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}"
+                              f"  {elapsed:5.0f}s elapsed, ETA {eta:4.0f}s ")
+            if self.done == self.total:
+                self.stream.write("\n")
+        else:
+            self.stream.write(f"[{self.done}/{self.total}] {record['submission']}: "
+                              f"{record['status']} {record['score']:g}/{record['max_score']:g}"
+                              f" (ETA {eta:.0f}s)\n")
+        self.stream.flush()
+
+
+# --- the command -----------------------------------------------------------------
+
+def question_order(autograders: dict[str, Autograder], records: list[dict]) -> list[str]:
+    names = [q.name for a in autograders.values() for q in a.questions]
+    extra = sorted({q["name"] for r in records for q in r["questions"]} - set(names))
+    return names + extra
+
+
+def rebuild_outputs(out: Path, autograders: dict[str, Autograder]) -> list[dict]:
+    """gradebook.csv and mistakes.csv from every feedback file in ``out/feedback``."""
+    records = [json.loads(p.read_text()) for p in sorted((out / "feedback").glob("*.json"))]
+    questions = question_order(autograders, records)
+    rows = gradebook_rows(records, questions)
+    write_atomic(out / "gradebook.csv", to_csv(rows, BASE_COLUMNS + questions))
+    counts = mistake_counts(records)
+    mistakes = [{"question": q, "mistake": code, "submissions": n}
+                for (q, code), n in sorted(counts.items())]
+    write_atomic(out / "mistakes.csv", to_csv(mistakes, ["question", "mistake", "submissions"]))
+    return records
+
+
+def grade(paths: list[Path], out: Path, *, autograder_dir: Path = Path("dist"),
+          workers: int | None = None, limits: Limits | None = None,
+          scheduler: str | None = None, force: bool = False, assignment: str | None = None,
+          progress: bool = True) -> Summary:
+    limits = limits or Limits()
+    autograders = find_autograders(autograder_dir)
+    if not autograders:
+        raise FileNotFoundError(f"no autograder zips under {autograder_dir}: "
+                                "run `backprop-lab build` first")
+    feedback = out / "feedback"
+    feedback.mkdir(parents=True, exist_ok=True)
+    jobs = unique_stems(find_submissions(paths))
+    todo = [j for j in jobs if force or not is_current(j, feedback, autograders)]
+    summary = Summary(skipped=len(jobs) - len(todo))
+    started = time.monotonic()
+    bar = Progress(len(todo)) if progress and todo else None
+    stream = (run_dask(todo, autograders, limits, scheduler, assignment) if scheduler else
+              run_local(todo, autograder_dir, limits, workers or os.cpu_count() or 1,
+                        assignment))
+    for index, record in stream:
+        stem = todo[index].stem
+        write_atomic(feedback / f"{stem}.md", feedback_markdown(record))
+        write_atomic(feedback / f"{stem}.json", json.dumps(record, indent=1))
+        summary.graded += 1
+        if bar:
+            bar.update(record)
+    summary.seconds = time.monotonic() - started
+    summary.records = rebuild_outputs(out, autograders)
+    return summary

@@ -1,0 +1,94 @@
+"""Read a built autograder zip: its assignment, questions, hidden parts and points.
+
+The masters are the single source: each hidden test cell is
+``hidden("<stub>", "<part>", env)`` with its points in the test config, and Otter Assign
+writes them to ``tests/<question>.py`` in the zip. Parsing those files (without running
+them) tells ``grade`` exactly what Otter would score.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Part:
+    stub: str
+    part: str
+    points: float
+
+
+@dataclass
+class Question:
+    name: str
+    parts: list[Part] = field(default_factory=list)
+
+    @property
+    def max_score(self) -> float:
+        return sum(p.points for p in self.parts)
+
+
+@dataclass
+class Autograder:
+    name: str
+    path: Path
+    digest: str
+    questions: list[Question]
+
+    def stubs(self) -> set[str]:
+        return {p.stub for q in self.questions for p in q.parts}
+
+    @property
+    def max_score(self) -> float:
+        return sum(q.max_score for q in self.questions)
+
+
+def _hidden_calls(source: str) -> list[Part]:
+    parts = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        points, hidden = None, False
+        for deco in node.decorator_list:
+            if isinstance(deco, ast.Call):
+                for kw in deco.keywords:
+                    if kw.arg == "points" and isinstance(kw.value, ast.Constant):
+                        points = kw.value.value
+                    if kw.arg == "hidden" and isinstance(kw.value, ast.Constant):
+                        hidden = bool(kw.value.value)
+        for call in ast.walk(node):
+            if (isinstance(call, ast.Call) and getattr(call.func, "id", "") == "hidden"
+                    and len(call.args) >= 2
+                    and all(isinstance(a, ast.Constant) for a in call.args[:2])):
+                if not hidden or points is None:
+                    raise ValueError(f"{node.name}: a hidden part needs hidden: true and points")
+                parts.append(Part(call.args[0].value, call.args[1].value, float(points)))
+    return parts
+
+
+def read_autograder(path: Path) -> Autograder:
+    data = Path(path).read_bytes()
+    with zipfile.ZipFile(path) as z:
+        config = json.loads(z.read("otter_config.json"))
+        questions = []
+        for info in sorted(z.namelist()):
+            if info.startswith("tests/") and info.endswith(".py"):
+                question = Question(Path(info).stem, _hidden_calls(z.read(info).decode()))
+                if question.parts:
+                    questions.append(question)
+    return Autograder(config["assignment_name"], Path(path),
+                      hashlib.sha256(data).hexdigest()[:16], questions)
+
+
+def find_autograders(folder: Path) -> dict[str, Autograder]:
+    """Every ``*-autograder.zip`` under ``folder`` (as ``build`` lays them out), by name."""
+    found = {}
+    for zip_path in sorted(Path(folder).glob("**/*-autograder.zip")):
+        grader = read_autograder(zip_path)
+        found[grader.name] = grader
+    return found

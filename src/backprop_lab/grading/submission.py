@@ -1,0 +1,208 @@
+"""Grade one submission: read it, route it, run it in a fresh kernel, judge, report.
+
+The kernel runs the student's cells (plots and animations tagged ``otter_ignore`` are
+skipped), then only *calls* the stubs on inputs drawn here and writes the raw results;
+comparing and scoring happen here, in the grading process (:mod:`.judge`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import tempfile
+import time
+import warnings
+import zipfile
+from pathlib import Path
+
+import nbformat
+
+from ..course.calls import Raw
+from ..course.compare import Verdict
+from ..course.wire import pack, unpack
+from .autograder import Autograder
+from .cases import draw_cases, storable
+from .judge import judge
+from .kernel import Kernel, Limits, run_cells
+
+QUIET_GRADER = (
+    "class _NoGrader:\n"
+    "    def __getattr__(self, name):\n"
+    "        return lambda *args, **kwargs: None\n"
+    "grader = _NoGrader()\n"
+)
+HARNESS_CELL = (
+    "import sys as _sys\n"
+    "_sys.path.insert(0, {files!r})\n"
+    "from backprop_lab.grading.kernel_side import collect as _collect\n"
+    "_collect({request!r}, {results!r}, globals())\n"
+)
+STUB_CELL = re.compile(r"^def\s+([A-Za-z_]\w*)\s*\(")
+
+
+class Ungradable(Exception):  # noqa: N818 (reads as "raise Ungradable(reason)")
+    """The file cannot be graded: the reason is the message."""
+
+
+def read_notebook(path: Path) -> nbformat.NotebookNode:
+    data = path.read_bytes()
+    if not data.strip():
+        raise Ungradable("the file is empty")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # nbformat's warnings about old cell ids
+            nb = nbformat.reads(data.decode("utf-8"), as_version=4)
+    except UnicodeDecodeError:
+        raise Ungradable("the file is not a notebook (it is not UTF-8 text)") from None
+    except Exception as error:  # nbformat raises many kinds for broken JSON or schema
+        raise Ungradable(f"the file is not a readable notebook ({type(error).__name__}: "
+                      f"{str(error).splitlines()[0][:200]})") from None
+    if not isinstance(nb.get("cells"), list):
+        raise Ungradable("the notebook has no list of cells")
+    return nb
+
+
+def defined_stubs(nb) -> set[str]:
+    return {m.group(1) for c in nb.cells if c.get("cell_type") == "code"
+            for m in [STUB_CELL.match(c.get("source", "").lstrip())] if m}
+
+
+def route(nb, autograders: dict[str, Autograder], assignment: str | None) -> Autograder:
+    """By Otter metadata, else by the stubs the notebook defines, else by ``assignment``."""
+    name = (nb.get("metadata", {}).get("otter") or {}).get("assignment_name")
+    if name:
+        if name not in autograders:
+            raise Ungradable(f"the notebook is for assignment {name!r}, which has no autograder "
+                          f"here (known: {', '.join(sorted(autograders)) or 'none'})")
+        return autograders[name]
+    stubs = defined_stubs(nb)
+    overlap = sorted(((len(stubs & a.stubs()), n) for n, a in autograders.items()), reverse=True)
+    if overlap and overlap[0][0] > 0 and (len(overlap) == 1 or overlap[0][0] > overlap[1][0]):
+        return autograders[overlap[0][1]]
+    if assignment:
+        if assignment not in autograders:
+            raise Ungradable(f"--assignment {assignment!r} has no autograder here")
+        return autograders[assignment]
+    raise Ungradable("cannot tell which assignment this is: no Otter metadata, no stub of any "
+                  "assignment; pass --assignment NAME")
+
+
+def code_cells(nb) -> list[str]:
+    """The cells to run: code, not tagged otter_ignore, without Otter's own set-up."""
+    out = []
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        if "otter_ignore" in cell.get("metadata", {}).get("tags", []):
+            continue
+        source = cell.get("source", "")
+        if "otter.Notebook(" in source:
+            continue
+        out.append(source)
+    return out
+
+
+def new_home(bplab: Path) -> Path:
+    """A fresh folder for a kernel to start in, with the student helpers ``bplab/``."""
+    home = Path(tempfile.mkdtemp(prefix="bplab-kernel-"))
+    shutil.copytree(bplab, home / "bplab")
+    return home
+
+
+def _extract_files(grader: Autograder, into: Path) -> Path:
+    with zipfile.ZipFile(grader.path) as z:
+        for name in z.namelist():
+            if name.startswith("files/"):
+                z.extract(name, into)
+    return into / "files"
+
+
+def grade_file(path: Path, autograders: dict[str, Autograder], limits: Limits,
+               assignment: str | None = None, kernel: Kernel | None = None) -> dict:
+    """The feedback record of one submission (SPEC section 4's JSON, plus details)."""
+    path = Path(path)
+    started = time.monotonic()
+    record = {"submission": path.name, "assignment": None, "status": "invalid", "score": 0.0,
+              "max_score": 0.0, "flags": [], "questions": [], "reason": "",
+              "sha256": hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""}
+    try:
+        nb = read_notebook(path)
+        grader = route(nb, autograders, assignment)
+    except (Ungradable, OSError) as error:
+        record["reason"] = str(error)
+        if kernel is not None:
+            kernel.shutdown()
+        return record
+    record.update(assignment=grader.name, max_score=grader.max_score, autograder=grader.digest)
+    with tempfile.TemporaryDirectory(prefix="bplab-grade-") as tmp:
+        work = Path(tmp)
+        files = _extract_files(grader, work / "autograder")
+        if kernel is None:
+            kernel = Kernel(new_home(files / "bplab"), limits)
+        try:
+            record.update(_run_and_judge(nb, grader, kernel, limits, work, files))
+        finally:
+            kernel.shutdown()
+    record["seconds"] = round(time.monotonic() - started, 2)
+    return record
+
+
+def _run_and_judge(nb, grader: Autograder, kernel: Kernel, limits: Limits, work: Path,
+                   files: Path) -> dict:
+    cases = {(p.stub, p.part): draw_cases(p.stub, p.part) for q in grader.questions
+             for p in q.parts}
+    request, results = work / "request.npz", work / "results.npz"
+    wanted: dict = {}
+    for (stub, part), drawn in cases.items():
+        wanted.setdefault(stub, {})[part] = [storable(c.args) for c in drawn]
+    request.write_bytes(pack(wanted))
+    kernel.ready()
+    run = run_cells(kernel, [QUIET_GRADER, *code_cells(nb)], limits)
+    status, reason = "graded", ""
+    if run.stopped in ("timeout", "kernel died"):
+        status = "timeout" if run.stopped == "timeout" else "error"
+        reason = _explain(run)
+        raws = {}
+    else:
+        harness = HARNESS_CELL.format(files=str(files), request=str(request),
+                                      results=str(results))
+        outcome = kernel.execute(harness, max(limits.cell_seconds, 120.0), run)
+        raws = unpack(results.read_bytes()) if outcome.status == "ok" else {}
+        if outcome.status != "ok":
+            status, reason = "error", f"the grading step failed ({outcome.error})"
+        elif run.stopped == "memory limit":
+            status, reason = "error", "memory limit: " + _explain(run)
+    questions = [_score(q, cases, raws, reason) for q in grader.questions]
+    cell_notes = [f"cell {c.index}: {c.error}" for c in run.errors() if c.index > 0]
+    return {"status": status, "reason": reason, "questions": questions,
+            "score": sum(q["score"] for q in questions), "cells": cell_notes,
+            "output_truncated": run.output_truncated}
+
+
+def _explain(run) -> str:
+    bad = [c for c in run.cells if c.status in ("dead", "timeout") or "MemoryError" in c.error]
+    where = f" (code cell {bad[-1].index})" if bad else ""
+    if run.stopped == "timeout":
+        return "the notebook did not finish within the time limit" + where
+    if run.stopped == "kernel died":
+        return "the kernel died or the notebook exited" + where
+    return (bad[-1].error if bad else "an error") + where
+
+
+def _score(question, cases, raws, reason: str) -> dict:
+    score, messages, diagnoses = 0.0, [], []
+    for part in question.parts:
+        got = raws.get(part.stub, {}).get(part.part)
+        if got is None:
+            verdict = Verdict(False, [f"Not graded: {reason or 'no result'}."], [])
+        else:
+            verdict = judge(part.stub, part.part, cases[(part.stub, part.part)],
+                            [Raw(**r) for r in got])
+        if verdict.passed:
+            score += part.points
+        else:
+            messages += [m for m in verdict.messages if m not in messages]
+        diagnoses += [d for d in verdict.diagnoses if d not in diagnoses]
+    return {"name": question.name, "score": score, "max_score": question.max_score,
+            "messages": messages, "diagnoses": diagnoses}
