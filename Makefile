@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench solutions clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,12 @@ demo: $(BIN)/.installed
 test: $(BIN)/.installed
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q
+
+solutions: $(BIN)/.installed
+	$(BIN)/backprop-lab build --out dist --solutions solutions
+
+samples: $(BIN)/.installed
+	$(BIN)/python -c "from backprop_lab.samples import write_samples; from pathlib import Path; write_samples(Path('dist'), Path('samples'))"
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_backprop.py

@@ -1,20 +1,15 @@
-"""Namespaces that look like a notebook's: functions defined by exec of source cells."""
-
-from __future__ import annotations
-
-import inspect
-import textwrap
+"""Namespaces that look like a notebook's: functions defined by exec of cell sources."""
 
 from backprop_lab import engine
+from backprop_lab.samples import reference_source
 
 
 def notebook_env(*sources: str, reference_stubs: bool = True) -> dict:
-    """exec the reference stubs' source (as a student's cells) then ``sources``, in one dict."""
+    """exec the reference stubs' cells (as a student's), then ``sources``, in one dict."""
     env: dict = {}
-    exec("import numpy as np\nfrom scipy.special import expit", env)
-    if reference_stubs:
-        for name in engine.STUBS:
-            exec(textwrap.dedent(inspect.getsource(getattr(engine, name))), env)
-    for source in sources:
-        exec(textwrap.dedent(source), env)
+    exec(compile("import numpy as np\nfrom scipy.special import expit", "<cell>", "exec",
+                 dont_inherit=True), env)
+    cells = [reference_source(name) for name in engine.STUBS] if reference_stubs else []
+    for source in [*cells, *sources]:
+        exec(compile(source, "<cell>", "exec", dont_inherit=True), env)
     return env

@@ -85,3 +85,20 @@ def build(out: Path = Path("dist"), source: Path | None = None, *, run_tests: bo
         masters = [m for m in masters if m.stem in names]
     out.mkdir(parents=True, exist_ok=True)
     return [build_one(m, out, run_tests=run_tests) for m in masters]
+
+
+def execute_solutions(built: list[Built], out: Path, timeout: float = 120.0) -> list[Path]:
+    """Run each built solution notebook top to bottom and keep it, outputs and plots included."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for b in built:
+        nb = nbformat.read(b.solution, as_version=4)
+        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(b.solution.parent)}}).execute()
+        target = out / b.solution.name
+        nbformat.write(nb, target)
+        written.append(target)
+    return written

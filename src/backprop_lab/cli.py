@@ -35,6 +35,11 @@ def _build(args: argparse.Namespace) -> int:
         return 1
     for b in built:
         print(f"{b.name}: student notebook {b.student}, autograder {b.autograder_zip}")
+    if args.solutions:
+        from .assign import execute_solutions
+
+        for path in execute_solutions(built, args.solutions):
+            print(f"executed solution notebook: {path}")
     return 0
 
 
@@ -114,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--source", type=Path, default=None, help="folder of master notebooks")
     build.add_argument("--no-run-tests", action="store_true",
                        help="skip running the tests on the solutions (faster, less safe)")
+    build.add_argument("--solutions", type=Path, default=None,
+                       help="also execute the solution notebooks into this folder (solutions/)")
     build.set_defaults(run=_build)
 
     grade = commands.add_parser("grade", help="grade folders of submissions")

@@ -261,9 +261,13 @@ def grade(paths: list[Path], out: Path, *, autograder_dir: Path = Path("dist"),
     summary = Summary(skipped=len(jobs) - len(todo))
     started = time.monotonic()
     bar = Progress(len(todo)) if progress and todo else None
-    stream = (run_dask(todo, autograders, limits, scheduler, assignment) if scheduler else
-              run_local(todo, autograder_dir, limits, workers or os.cpu_count() or 1,
-                        assignment))
+    if not todo:
+        stream = iter(())
+    elif scheduler:
+        stream = run_dask(todo, autograders, limits, scheduler, assignment)
+    else:
+        stream = run_local(todo, autograder_dir, limits, workers or os.cpu_count() or 1,
+                           assignment)
     for index, record in stream:
         stem = todo[index].stem
         write_atomic(feedback / f"{stem}.md", feedback_markdown(record))

@@ -138,7 +138,7 @@ def _compare_array(expected, got, name, batch, close, verdict: Verdict) -> None:
     ):
         verdict.fail(f"{name} equals the expected value transposed.", "transposed")
         return
-    verdict.fail(f"{name} has the right {shape_text(expected.shape)} but wrong values.")
+    verdict.fail(f"{name} has the right shape, {shape_text(expected.shape)}, but wrong values.")
 
 
 _RATIOS = (

@@ -38,7 +38,7 @@ HARNESS_CELL = (
     "from backprop_lab.grading.kernel_side import collect as _collect\n"
     "_collect({request!r}, {results!r}, globals())\n"
 )
-STUB_CELL = re.compile(r"^def\s+([A-Za-z_]\w*)\s*\(")
+DEF_LINE = re.compile(r"^def\s+([A-Za-z_]\w*)\s*\(", re.MULTILINE)
 
 
 class Ungradable(Exception):  # noqa: N818 (reads as "raise Ungradable(reason)")
@@ -64,8 +64,9 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
 
 
 def defined_stubs(nb) -> set[str]:
-    return {m.group(1) for c in nb.cells if c.get("cell_type") == "code"
-            for m in [STUB_CELL.match(c.get("source", "").lstrip())] if m}
+    """Names of the top-level functions the notebook defines (a student may import first)."""
+    return {name for c in nb.cells if c.get("cell_type") == "code"
+            for name in DEF_LINE.findall(c.get("source", ""))}
 
 
 def route(nb, autograders: dict[str, Autograder], assignment: str | None) -> Autograder:

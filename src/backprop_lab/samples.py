@@ -1,0 +1,128 @@
+"""Make submissions from built student notebooks: fill stubs, plant mistakes, break files.
+
+Used to write the bundled ``samples/`` that ``backprop-lab demo`` grades, and by the
+tests to build a submission with exactly one planted mistake.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+import textwrap
+from pathlib import Path
+
+from . import engine
+
+STUB = re.compile(r"^def\s+([A-Za-z_]\w*)\s*\(")
+
+# One classic mistake per stub family, as a student would write it.
+PLANTED = {
+    "bp1_output_error": ("factor_of_two",
+                         "def bp1_output_error(a_L, z_L, y):\n"
+                         "    return 2 * (a_L - y) * sigmoid_prime(z_L)\n"),
+    "bp4_weight_gradient": ("transposed",
+                            "def bp4_weight_gradient(delta, a_prev):\n"
+                            "    return a_prev @ delta.T\n"),
+    "backprop_batch": ("mean_instead_of_sum",
+                       "def backprop_batch(X, Y, weights, biases):\n"
+                       "    zs, activations = feedforward_(X, weights, biases)\n"
+                       "    N = X.shape[0]\n"
+                       "    delta = (activations[-1] - Y.T) * sigmoid_prime(zs[-1])\n"
+                       "    nabla_w = [None] * len(weights)\n"
+                       "    nabla_b = [None] * len(weights)\n"
+                       "    for l in range(len(weights) - 1, -1, -1):\n"
+                       "        if l < len(weights) - 1:\n"
+                       "            delta = (weights[l + 1].T @ delta) * sigmoid_prime(zs[l])\n"
+                       "        nabla_w[l] = delta @ activations[l].T / N\n"
+                       "        nabla_b[l] = delta.sum(axis=1, keepdims=True) / N\n"
+                       "    return nabla_w, nabla_b\n"
+                       "\n"
+                       "def feedforward_(X, weights, biases):\n"
+                       "    a = X.T\n"
+                       "    zs, activations = [], [a]\n"
+                       "    for W, b in zip(weights, biases):\n"
+                       "        zs.append(W @ a + b)\n"
+                       "        a = 1 / (1 + np.exp(-zs[-1]))\n"
+                       "        activations.append(a)\n"
+                       "    return zs, activations\n"),
+    "sgd_epoch": ("mutates_inputs",
+                  "def sgd_epoch(X, Y, weights, biases, batch_size, eta):\n"
+                  "    for start in range(0, len(X), batch_size):\n"
+                  "        xb, yb = X[start:start + batch_size], Y[start:start + batch_size]\n"
+                  "        nabla_w, nabla_b = backprop_batch(xb, yb, weights, biases)\n"
+                  "        for W, nw in zip(weights, nabla_w):\n"
+                  "            W -= eta / len(xb) * nw\n"
+                  "        for b, nb in zip(biases, nabla_b):\n"
+                  "            b -= eta / len(xb) * nb\n"
+                  "    return weights, biases\n"),
+    "sigmoid": ("nonfinite", "def sigmoid(z):\n    return np.exp(z) / (1 + np.exp(z))\n"),
+    "bp3_bias_gradient": ("shape_mismatch",
+                          "def bp3_bias_gradient(delta):\n    return delta.ravel()\n"),
+}
+
+
+def reference_source(stub: str) -> str:
+    """The reference engine's function, as a student's cell (imports prepended).
+
+    The future import keeps the engine's type hints (``ArrayLike``, ``Params``) unevaluated.
+    """
+    body = textwrap.dedent(inspect.getsource(getattr(engine, stub)))
+    return ("from __future__ import annotations\nimport numpy as np\n"
+            "from scipy.special import expit\n" + body)
+
+
+def read(path: Path) -> dict:
+    return json.loads(Path(path).read_text())
+
+
+def stub_cells(nb: dict) -> dict[str, int]:
+    out = {}
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "code":
+            m = STUB.match("".join(cell["source"]).lstrip())
+            if m:
+                out[m.group(1)] = i
+    return out
+
+
+def filled(nb: dict, sources: dict[str, str] | None = None) -> dict:
+    """A copy of ``nb`` whose stub cells hold the reference (or ``sources[stub]``)."""
+    nb = json.loads(json.dumps(nb))
+    for stub, i in stub_cells(nb).items():
+        source = (sources or {}).get(stub) or reference_source(stub)
+        nb["cells"][i]["source"] = source
+    # Cells that paste earlier assignments' functions ("# From assignment ...") get theirs.
+    for cell in nb["cells"]:
+        text = "".join(cell["source"]) if cell["cell_type"] == "code" else ""
+        if text.lstrip().startswith("# From assignment"):
+            names = [m.group(1) for m in re.finditer(r"^def\s+(\w+)\s*\(", text, re.M)]
+            refs = [reference_source(n) for n in names if n in engine.STUBS]
+            if refs:
+                cell["source"] = text.splitlines()[0] + "\n" + "\n".join(refs)
+    return nb
+
+
+def write(nb: dict, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(nb, indent=1))
+    return path
+
+
+def write_samples(dist: Path, out: Path) -> list[Path]:
+    """The demo's submissions: full marks, classic mistakes, unfinished, a broken file."""
+    written = []
+    students = sorted(Path(dist).glob("*/student/*.ipynb"))
+    for student in students:
+        nb, name = read(student), student.stem
+        written.append(write(filled(nb), out / f"{name}-full-marks.ipynb"))
+        stubs = stub_cells(nb)
+        planted = {s: src for s, (_, src) in PLANTED.items() if s in stubs}
+        if planted:
+            codes = "-".join(sorted(PLANTED[s][0] for s in planted)).replace("_", "-")
+            written.append(write(filled(nb, planted), out / f"{name}-{codes}.ipynb"))
+        written.append(write(nb, out / f"{name}-unfinished.ipynb"))
+    broken = out / "broken-file.ipynb"
+    broken.write_text('{"cells": [{"cell_type": "code", "source": "x = ')
+    written.append(broken)
+    return written

@@ -1,0 +1,223 @@
+"""backprop-lab grade and check on the real assignments (issue: grading)."""
+
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from backprop_lab.grade import grade
+from backprop_lab.grading.kernel import Limits
+from backprop_lab.samples import PLANTED, filled, read, stub_cells, write
+
+pytestmark = pytest.mark.slow
+FAST = Limits(cell_seconds=20, total_seconds=120)
+
+
+@pytest.fixture(scope="session")
+def students(dist):
+    return {p.stem: read(p) for p in sorted(dist.glob("*/student/*.ipynb"))}
+
+
+@pytest.fixture(scope="session")
+def corpus(students, tmp_path_factory):
+    """Full marks and unfinished per assignment, one planted mistake per planted stub."""
+    folder = tmp_path_factory.mktemp("submissions")
+    expect = {}  # file name -> (assignment, question that must lose points or None)
+    for name, nb in students.items():
+        write(filled(nb), folder / f"{name}-full.ipynb")
+        expect[f"{name}-full.ipynb"] = (name, None)
+        write(nb, folder / f"{name}-unfinished.ipynb")
+        expect[f"{name}-unfinished.ipynb"] = (name, "all")
+        for stub, (code, source) in PLANTED.items():
+            if stub in stub_cells(nb):
+                write(filled(nb, {stub: source}), folder / f"{name}-{stub}.ipynb")
+                expect[f"{name}-{stub}.ipynb"] = (name, stub, code)
+    return folder, expect
+
+
+@pytest.fixture(scope="session")
+def graded(corpus, dist, tmp_path_factory):
+    folder, _ = corpus
+    out = tmp_path_factory.mktemp("graded")
+    summary = grade([folder], out, autograder_dir=dist, workers=2, limits=FAST,
+                    progress=False)
+    return out, {r["submission"]: r for r in summary.records}
+
+
+def test_full_marks_zero_and_planted_mistakes_cost_only_their_question(corpus, graded):
+    _, expect = corpus
+    _, records = graded
+    assert set(records) == set(expect)
+    for name, (assignment, target, *code) in expect.items():
+        r = records[name]
+        assert r["status"] == "graded" and r["assignment"] == assignment, r
+        for q in r["questions"]:
+            if target == "all":
+                assert q["score"] == 0 and "not_implemented" in q["diagnoses"], (name, q)
+            elif q["name"] == target:
+                assert q["score"] < q["max_score"], (name, q)
+                assert code[0] in q["diagnoses"], (name, q)
+            else:
+                assert q["score"] == q["max_score"] and not q["diagnoses"], (name, q)
+
+
+def test_outputs_match_the_spec(graded):
+    out, records = graded
+    header = (out / "gradebook.csv").read_text().splitlines()[0].split(",")
+    assert header[:5] == ["submission", "assignment", "status", "score", "max_score"]
+    questions = header[5:]
+    assert len(questions) == len(set(questions)) > 0
+    for name in records:
+        stem = name.removesuffix(".ipynb")
+        data = json.loads((out / "feedback" / f"{stem}.json").read_text())
+        assert {"submission", "assignment", "status", "score", "max_score", "flags",
+                "questions"} <= set(data)
+        for q in data["questions"]:
+            assert set(q) >= {"name", "score", "max_score", "messages", "diagnoses"}
+        text = (out / "feedback" / f"{stem}.md").read_text()
+        assert "hidden(" not in text and "otter_entry" not in text
+    assert (out / "mistakes.csv").read_text().startswith("question,mistake,submissions")
+
+
+def otter_run(zip_path, notebook, tmp_path):
+    out = tmp_path / f"otter-{notebook.stem}"
+    out.mkdir()
+    subprocess.run([sys.executable, "-m", "otter", "run", "-a", str(zip_path), "-o", str(out),
+                    str(notebook)], check=True, capture_output=True)
+    results = json.loads((out / "results.json").read_text())
+    return {t["name"]: t["score"] for t in results["tests"] if "score" in t}
+
+
+def test_parity_with_otter_run_on_the_gradescope_path(corpus, graded, dist, tmp_path):
+    folder, expect = corpus
+    _, records = graded
+    chosen = [n for n in sorted(expect) if n.startswith("a2")][:4] + \
+             [n for n in sorted(expect) if n.startswith("a1")][:1]
+    assert len(chosen) >= 3
+    for name in chosen:
+        r = records[name]
+        zip_path = dist / r["assignment"] / f"{r['assignment']}-autograder.zip"
+        theirs = otter_run(zip_path, folder / name, tmp_path)
+        ours = {q["name"]: q["score"] for q in r["questions"]}
+        assert ours == {k: v for k, v in theirs.items() if k in ours}, (name, ours, theirs)
+        assert set(ours) == set(theirs), (name, set(ours) ^ set(theirs))
+
+
+BAD = {
+    "empty.ipynb": b"",
+    "corrupt.ipynb": b'{"cells": [',
+    "picture.ipynb": b"\x89PNG\r\n\x1a\n\x00\x00",
+    "not-json.ipynb": b"print('hello')\n",
+}
+
+
+def test_malformed_and_hostile_files_each_get_a_row(students, dist, tmp_path):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    for name, data in BAD.items():
+        (folder / name).write_bytes(data)
+    a1 = students["a1_forward"]
+    full = filled(a1)
+    hostile = {
+        "exits": "import os\nos._exit(0)",
+        "sys-exit": "import sys\nsys.exit(3)",
+        "endless": "while True:\n    pass",
+        "memory-hog": "import numpy as np\nhog = np.ones((1 << 28,))",
+        "flood": "for i in range(200000):\n    print('x' * 100)",
+    }
+    for tag, code in hostile.items():
+        nb = json.loads(json.dumps(full))
+        nb["cells"].insert(1, {"cell_type": "code", "metadata": {}, "outputs": [],
+                               "execution_count": None, "source": code})
+        write(nb, folder / f"{tag}.ipynb")
+    nb = json.loads(json.dumps(full))
+    del nb["metadata"]["otter"]
+    write(nb, folder / "no-metadata.ipynb")
+    summary = grade([folder], tmp_path / "out", autograder_dir=dist, workers=2,
+                    limits=Limits(cell_seconds=5, total_seconds=60, memory_bytes=1 << 31),
+                    progress=False)
+    rows = {r["submission"]: r for r in summary.records}
+    assert len(rows) == len(BAD) + len(hostile) + 1
+    for name in BAD:
+        assert rows[name]["status"] == "invalid" and rows[name]["reason"], rows[name]
+    assert rows["exits.ipynb"]["status"] == "error"
+    assert "died or the notebook exited" in rows["exits.ipynb"]["reason"]
+    full_score = rows["no-metadata.ipynb"]["max_score"]
+    assert rows["no-metadata.ipynb"]["assignment"] == "a1_forward"  # routed by its stubs
+    assert rows["no-metadata.ipynb"]["score"] == full_score
+    # An endless cell is interrupted and the rest of the notebook is still graded.
+    assert rows["endless.ipynb"]["status"] == "graded"
+    assert rows["endless.ipynb"]["score"] == full_score
+    assert any("stopped" in c for c in rows["endless.ipynb"]["cells"])
+    assert rows["memory-hog.ipynb"]["status"] == "error"
+    assert "memory limit" in rows["memory-hog.ipynb"]["reason"]
+    assert rows["flood.ipynb"]["status"] == "graded" and rows["flood.ipynb"]["score"] == full_score
+    assert rows["flood.ipynb"]["output_truncated"]
+    assert rows["sys-exit.ipynb"]["status"] == "graded"  # SystemExit is an error in one cell
+
+
+def test_rerun_skips_unchanged_force_regrades_and_gradebook_is_rebuilt(corpus, dist, tmp_path):
+    folder, expect = corpus
+    one = tmp_path / "one"
+    one.mkdir()
+    name = sorted(expect)[0]
+    shutil.copy(folder / name, one / name)
+    out = tmp_path / "out"
+    first = grade([one], out, autograder_dir=dist, workers=1, limits=FAST, progress=False)
+    assert first.graded == 1
+    before = json.loads((out / "feedback" / name.replace(".ipynb", ".json")).read_text())
+    (out / "gradebook.csv").unlink()
+    again = grade([one], out, autograder_dir=dist, workers=1, limits=FAST, progress=False)
+    assert again.graded == 0 and again.skipped == 1 and (out / "gradebook.csv").is_file()
+    forced = grade([one], out, autograder_dir=dist, workers=1, limits=FAST, force=True,
+                   progress=False)
+    assert forced.graded == 1
+    after = json.loads((out / "feedback" / name.replace(".ipynb", ".json")).read_text())
+    for record in (before, after):
+        record.pop("seconds")
+    assert before == after  # the same submission graded twice: the same feedback
+
+
+def test_dask_local_cluster_gives_the_same_results(corpus, graded, dist, tmp_path):
+    from distributed import LocalCluster
+
+    folder, expect = corpus
+    subset = tmp_path / "subset"
+    subset.mkdir()
+    names = sorted(expect)[:3]
+    for name in names:
+        shutil.copy(folder / name, subset / name)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        summary = grade([subset], tmp_path / "out", autograder_dir=dist, limits=FAST,
+                        scheduler=cluster.scheduler_address, progress=False)
+    _, local = graded
+    for r in summary.records:
+        ours = {q["name"]: (q["score"], q["diagnoses"]) for q in r["questions"]}
+        local_questions = local[r["submission"]]["questions"]
+        theirs = {q["name"]: (q["score"], q["diagnoses"]) for q in local_questions}
+        assert ours == theirs
+
+
+def test_check_prints_for_a_person_and_exits_by_status(corpus, dist, tmp_path):
+    folder, expect = corpus
+    name = next(n for n in sorted(expect) if len(expect[n]) == 3)
+    done = subprocess.run([sys.executable, "-m", "backprop_lab", "check", str(folder / name),
+                           "--autograders", str(dist)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "Named mistake" in done.stdout and "/" in done.stdout
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text("nope")
+    done = subprocess.run([sys.executable, "-m", "backprop_lab", "check", str(bad),
+                           "--autograders", str(dist)], capture_output=True, text=True)
+    assert done.returncode != 0 and "could not be graded" in done.stdout
+
+
+def test_autograder_zip_is_self_contained(dist):
+    for zip_path in dist.glob("*/*-autograder.zip"):
+        names = zipfile.ZipFile(zip_path).namelist()
+        assert "files/backprop_lab/engine/backprop.py" in names
+        assert "files/bplab/public_cases.npz" in names
