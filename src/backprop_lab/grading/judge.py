@@ -14,6 +14,7 @@ from .. import engine
 from ..course.calls import Raw
 from ..course.compare import TOLERANCE, Verdict, as_tree, judge_call
 from .cases import Case
+from .mutants import diagnose
 
 PARTS = ("reference", "finite_differences", "inputs_unchanged")
 
@@ -62,9 +63,13 @@ def _judge_case(stub: str, part: str, case: Case, raw: Raw) -> Verdict:
     if raw.not_implemented or raw.error:
         return judge_call(stub, raw, None, arguments=lambda path: argument_name(stub, path))
     expected = expected_value(stub, case, "reference" if part == "inputs_unchanged" else part)
-    return judge_call(stub, raw, expected, batch=case.batch, close=relative_close,
-                      values=part != "inputs_unchanged", mutation=part == "inputs_unchanged",
-                      arguments=lambda path: argument_name(stub, path))
+    verdict = judge_call(stub, raw, expected, batch=case.batch, close=relative_close,
+                         values=part != "inputs_unchanged", mutation=part == "inputs_unchanged",
+                         arguments=lambda path: argument_name(stub, path))
+    if not verdict.passed:
+        for code, message in diagnose(stub, case.args, raw.value, relative_close):
+            verdict.fail(message, code)
+    return verdict
 
 
 def failure_text(verdict: Verdict) -> str:
