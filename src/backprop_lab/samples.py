@@ -119,9 +119,21 @@ def write_samples(dist: Path, out: Path) -> list[Path]:
         stubs = stub_cells(nb)
         planted = {s: src for s, (_, src) in PLANTED.items() if s in stubs}
         if planted:
-            codes = "-".join(sorted(PLANTED[s][0] for s in planted)).replace("_", "-")
-            written.append(write(filled(nb, planted), out / f"{name}-{codes}.ipynb"))
+            written.append(write(filled(nb, planted), out / f"{name}-classic-mistakes.ipynb"))
         written.append(write(nb, out / f"{name}-unfinished.ipynb"))
+    lines = ["# Sample submissions", "",
+             "Written by `make samples` from the built student notebooks; graded by "
+             "`backprop-lab demo`.", "",
+             "| file | what is in it |", "|---|---|"]
+    for student in students:
+        stubs = stub_cells(read(student))
+        planted = ", ".join(f"`{s}`: {PLANTED[s][0]}" for s in PLANTED if s in stubs)
+        lines.append(f"| `{student.stem}-full-marks.ipynb` | every stub filled with the answer |")
+        if planted:
+            lines.append(f"| `{student.stem}-classic-mistakes.ipynb` | {planted} |")
+        lines.append(f"| `{student.stem}-unfinished.ipynb` | the student notebook as handed out |")
+    lines.append("| `broken-file.ipynb` | a truncated file, not JSON |")
+    (out / "README.md").write_text("\n".join(lines) + "\n")
     broken = out / "broken-file.ipynb"
     broken.write_text('{"cells": [{"cell_type": "code", "source": "x = ')
     written.append(broken)
