@@ -37,19 +37,19 @@ def test_reference_passes_every_part(stub):
 # (stub, planted source, diagnosis expected, parts that must fail)
 MISTAKES = [
     ("bp4_weight_gradient", "def bp4_weight_gradient(delta, a_prev):\n    return a_prev @ delta.T",
-     # inputs_unchanged is judged once the shapes are right, so it fails too.
+     # inputs_unchanged is earned by a correct result only, so it fails too.
      "transposed", {"reference", "finite_differences", "inputs_unchanged"}),
     ("bp1_output_error",
      "def bp1_output_error(a_L, z_L, y):\n    return 2 * (a_L - y) * sigmoid_prime(z_L)",
-     "factor_of_two", {"reference", "finite_differences"}),
+     "factor_of_two", {"reference", "finite_differences", "inputs_unchanged"}),
     ("bp1_output_error",
      "def bp1_output_error(a_L, z_L, y):\n    return (y - a_L) * sigmoid_prime(z_L)",
-     "wrong_sign", {"reference", "finite_differences"}),
+     "wrong_sign", {"reference", "finite_differences", "inputs_unchanged"}),
     ("backprop_batch",
      "def backprop_batch(X, Y, weights, biases):\n"
      "    nw, nb = ok_batch(X, Y, weights, biases)\n"
      "    return [g / len(X) for g in nw], [g / len(X) for g in nb]",
-     "mean_instead_of_sum", {"reference", "finite_differences"}),
+     "mean_instead_of_sum", {"reference", "finite_differences", "inputs_unchanged"}),
     ("bp3_bias_gradient", "def bp3_bias_gradient(delta):\n    return delta.ravel()",
      "shape_mismatch", {"reference", "finite_differences", "inputs_unchanged"}),
     ("sgd_epoch",
@@ -66,7 +66,7 @@ MISTAKES = [
      "def numerical_gradient(f, theta, eps=1e-5):\n    raise NotImplementedError",
      "not_implemented", {"reference", "finite_differences", "inputs_unchanged"}),
     ("sigmoid", "def sigmoid(z):\n    return np.exp(z) / (np.exp(z) + 1)",
-     "nonfinite", {"reference"}),
+     "nonfinite", {"reference", "inputs_unchanged"}),
 ]
 
 
@@ -138,6 +138,9 @@ def test_wire_round_trip_and_refusal():
     back = unpack(pack(value))
     assert np.array_equal(back["a"][0], value["a"][0]) and back["a"][1] == (1.5, None, "x")
     assert back["n"] == 3 and back["ok"] is True
+    scalars = unpack(pack([np.float64(0.25), np.float32(1.5), np.int64(3), 2.0]))
+    assert scalars[0] == 0.25 and type(scalars[0]) is float
+    assert float(scalars[1]) == 1.5 and int(scalars[2]) == 3 and scalars[3] == 2.0
     with pytest.raises(TypeError):
         pack({"f": lambda: 0})
     with pytest.raises(TypeError):

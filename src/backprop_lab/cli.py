@@ -88,7 +88,9 @@ def _check(args: argparse.Namespace) -> int:
         print(f"backprop-lab check: no autograder zips under {args.autograders}: "
               "run `backprop-lab build` first", file=sys.stderr)
         return 2
-    record = grade_file(args.notebook, autograders, _limits(args), args.assignment)
+    limits = _limits(args)
+    limits.private = (str(args.autograders.resolve()),)
+    record = grade_file(args.notebook, autograders, limits, args.assignment)
     print(feedback_markdown(record))
     return 0 if record["status"] == "graded" else 1
 

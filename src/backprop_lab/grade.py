@@ -18,7 +18,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .grading.autograder import Autograder, find_autograders
@@ -157,6 +157,8 @@ def grade_remote(name: str, notebook: bytes, zips: dict[str, bytes], limits: Lim
     import tempfile
 
     cache = Path(tempfile.gettempdir()) / "backprop-lab-autograders"
+    cache.mkdir(mode=0o700, exist_ok=True)
+    limits = replace(limits, private=(*limits.private, str(cache)))
     for zip_name, data in zips.items():
         target = cache / hashlib.sha256(data).hexdigest()[:16] / zip_name
         if not target.exists():
@@ -250,6 +252,9 @@ def grade(paths: list[Path], out: Path, *, autograder_dir: Path = Path("dist"),
           scheduler: str | None = None, force: bool = False, assignment: str | None = None,
           progress: bool = True) -> Summary:
     limits = limits or Limits()
+    # The kernels must not see the autograders or the results, wherever they are.
+    private = (str(Path(autograder_dir).resolve()), str(Path(out).resolve()))
+    limits = replace(limits, private=tuple(dict.fromkeys((*limits.private, *private))))
     autograders = find_autograders(autograder_dir)
     if not autograders:
         raise FileNotFoundError(f"no autograder zips under {autograder_dir}: "

@@ -239,8 +239,9 @@ def judge_call(
 ) -> Verdict:
     """What one call of ``stub`` (a :class:`~.calls.Raw`) got right and wrong.
 
-    ``values`` compares the result with ``expected``; ``mutation`` reports arguments
-    modified in place (only once the result has the specified shapes).
+    ``values`` reports how the result differs from ``expected``; without it a wrong result
+    still fails, with one line instead of the details. ``mutation`` reports arguments
+    modified in place.
     """
     verdict = Verdict()
     if raw.not_implemented:
@@ -254,9 +255,9 @@ def judge_call(
                     batch=batch, close=close)
     if values:
         verdict.merge(found)
-    elif "shape_mismatch" in found.diagnoses or "not_implemented" in found.diagnoses:
-        verdict.fail(f"{stub} does not return the specified shapes yet, so this check waits.",
-                     *found.diagnoses)
+    elif not found.passed:  # "inputs unchanged" is earned by a correct result only
+        verdict.fail(f"{stub} does not return the expected result yet, so leaving the inputs "
+                     "unchanged earns nothing yet.", *found.diagnoses)
     if mutation:
         for path in raw.mutated:
             verdict.fail(f"{stub} modified its argument {arguments(path)} in place. Leave the "

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .calls import call
+from .calls import call, revive
 from .compare import judge_call
 from .wire import unpack
 
@@ -36,15 +36,6 @@ class SmoothFunction:
 
     def gradient(self, theta) -> np.ndarray:
         return self.A @ theta + np.cos(theta)
-
-
-def revive(value):
-    """Arguments as stored -> as passed: ``{"smooth_A": A}`` becomes a SmoothFunction."""
-    if isinstance(value, dict) and set(value) == {"smooth_A"}:
-        return SmoothFunction(value["smooth_A"])
-    if isinstance(value, tuple):
-        return tuple(revive(v) for v in value)
-    return value
 
 
 @functools.cache

@@ -21,8 +21,8 @@ def pack(obj) -> bytes:
             return {"v": value}
         if isinstance(value, int):
             return {"i": value}
-        if isinstance(value, float):
-            return {"f": repr(value)}
+        if isinstance(value, float):  # np.float64 too: its repr is not a float literal
+            return {"f": repr(float(value))}
         if isinstance(value, np.ndarray) or isinstance(value, np.number):
             array = np.asarray(value)
             if array.dtype.kind not in "biuf":

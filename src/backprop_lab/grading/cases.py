@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..course.public import SmoothFunction
-from ..course.public import revive as revive_public
 from ..engine import (
     add_bias_column,
-    cost,
     feedforward,
     get_params,
     init_network,
@@ -180,22 +178,10 @@ def _set_params_cases(rng, n):
     return out
 
 
-class NetworkCost:
-    """theta -> the batch cost of a network whose parameters are theta (get_params order)."""
-
-    def __init__(self, X, Y, weights, biases):
-        self.X, self.Y, self.weights, self.biases = X, Y, weights, biases
-
-    def __call__(self, theta) -> float:
-        return cost(self.X, self.Y, *set_params(theta, self.weights, self.biases))
-
-
 def storable(value):
     """Case arguments as the wire format can carry them (callables become tagged dicts)."""
     if isinstance(value, SmoothFunction):
         return {"smooth_A": value.A}
-    if isinstance(value, NetworkCost):
-        return {"network_cost": [value.X, value.Y, value.weights, value.biases]}
     if isinstance(value, tuple):
         return tuple(storable(v) for v in value)
     if callable(value):
@@ -203,37 +189,16 @@ def storable(value):
     return value
 
 
-def revive(value):
-    """Inverse of :func:`storable`."""
-    if isinstance(value, dict) and set(value) == {"network_cost"}:
-        return NetworkCost(*value["network_cost"])
-    if isinstance(value, tuple):
-        return tuple(revive(v) for v in value)
-    return revive_public(value)
-
-
 def _numerical_gradient_cases(rng, n):
+    """Smooth functions with known gradients, from gentle to steep, over 1-12 variables."""
     out = []
-    for i in range(n):
+    for _ in range(n):
         P = int(rng.integers(1, 13))
-        M = rng.normal(size=(P, P))
-        f = SmoothFunction(M + M.T)
-        theta = rng.normal(size=P)
-        if i % 2:  # the network cost itself, as a function of theta
-            _, W, B, X, Y, where = network(rng, max_batch=8)
-            f, theta = NetworkCost(X, Y, W, B), get_params(W, B)
-            fd = lambda X=X, Y=Y, W=W, B=B: get_params(*_exact_gradient(X, Y, W, B))  # noqa: E731
-            out.append(Case((f, theta), f"the cost of {where}", finite_differences=fd))
-        else:
-            out.append(Case((f, theta), f"a smooth function of {P} variables",
-                            finite_differences=lambda f=f, theta=theta: f.gradient(theta)))
+        M = rng.normal(scale=float(rng.choice([0.3, 1.0, 3.0])), size=(P, P))
+        f, theta = SmoothFunction(M + M.T), rng.normal(size=P)
+        out.append(Case((f, theta), f"a smooth function of {P} variables",
+                        finite_differences=lambda f=f, theta=theta: f.gradient(theta)))
     return out
-
-
-def _exact_gradient(X, Y, W, B):
-    from ..engine import backprop_batch
-
-    return backprop_batch(X, Y, W, B)
 
 
 def _relative_error_cases(rng, n):

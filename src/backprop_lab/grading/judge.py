@@ -20,6 +20,27 @@ PARTS = ("reference", "finite_differences", "inputs_unchanged")
 
 REFERENCES = {name: getattr(engine, name) for name in engine.STUBS}
 
+_ACTIVATIONS = frozenset({"sigmoid", "sigmoid_prime"})
+_EQUATIONS = frozenset({"bp1_output_error", "bp2_hidden_error", "bp3_bias_gradient",
+                        "bp4_weight_gradient"})
+#: The stubs each stub builds on. When a student's stub calls one of these, it gets the
+#: reference version (so a mistake in one stub costs points only where it is graded);
+#: any other function it calls is the student's own.
+BUILDS_ON: dict[str, frozenset[str]] = {
+    "sigmoid_prime": frozenset({"sigmoid"}),
+    "feedforward": _ACTIVATIONS,
+    "backprop_1D": _ACTIVATIONS,
+    "backprop_loops": _ACTIVATIONS,
+    "bp1_output_error": _ACTIVATIONS,
+    "bp2_hidden_error": _ACTIVATIONS,
+    "backprop_vectorized": _ACTIVATIONS | _EQUATIONS | {"feedforward"},
+    "backprop_batch": _ACTIVATIONS | _EQUATIONS | {"feedforward"},
+    "set_params": frozenset({"get_params"}),
+    "sgd_epoch": _ACTIVATIONS | _EQUATIONS | {"feedforward", "backprop_batch"},
+    "feedforward_augmented": _ACTIVATIONS | {"add_bias_column"},
+    "backprop_row_major": _ACTIVATIONS,
+}
+
 
 def relative_close(a: np.ndarray, b: np.ndarray) -> bool:
     """The spec's test: relative error ||a-b|| / (||a|| + ||b||) at most 1e-6."""

@@ -14,21 +14,20 @@ import queue
 import shutil
 import signal
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import zmq
 from jupyter_client import KernelManager
+
+from ..course.calls import FLAG_MARK
+from .sandbox import Sandbox
 
 GIB = 1 << 30
 
-# Applied in the kernel's process before it becomes Python's ipykernel.
-_LIMITED_EXEC = (
-    "import os, resource, sys\n"
-    "limit = int(sys.argv[1])\n"
-    "resource.setrlimit(resource.RLIMIT_AS, (limit, limit))\n"
-    "os.execv(sys.argv[2], sys.argv[2:])\n"
-)
 
 KERNEL_ENV = {
     "OPENBLAS_NUM_THREADS": "1",
@@ -47,6 +46,8 @@ class Limits:
     memory_bytes: int = 2 * GIB
     output_bytes: int = 1 << 20
     start_seconds: float = 60.0
+    #: Folders the kernel must not see (autograders, results), beyond the package itself.
+    private: tuple[str, ...] = ()
 
 
 @dataclass
@@ -69,27 +70,39 @@ class Run:
         return [c for c in self.cells if c.status != "ok"]
 
 
-class LimitedKernelManager(KernelManager):
-    memory_bytes: int = 2 * GIB
+class SandboxedKernelManager(KernelManager):
+    sandbox: Sandbox | None = None
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
-        return [sys.executable, "-c", _LIMITED_EXEC, str(self.memory_bytes), *cmd]
+        self.sandbox.give(Path(self.connection_file))  # written just now, by root
+        return [*self.sandbox.prefix(), *cmd]
 
 
 class Kernel:
     """A kernel started at construction (without waiting), used for one notebook."""
 
-    def __init__(self, cwd: Path, limits: Limits, extra_env: dict[str, str] | None = None):
+    def __init__(self, cwd: Path, limits: Limits):
         """Start a kernel in ``cwd``, a folder it owns: ``shutdown`` deletes it."""
         self.cwd = Path(cwd)
         self.limits = limits
-        self.manager = LimitedKernelManager(kernel_name="python3", transport="ipc",
-                                            ip=str(Path(cwd) / ".kernel"))
-        self.manager.memory_bytes = limits.memory_bytes
+        self.private = Path(tempfile.mkdtemp(prefix="bplab-private-"))  # the grader's only
+        self.flags_file = self.private / "flags.log"
+        self.sandbox = Sandbox(limits.memory_bytes, [Path(p) for p in limits.private],
+                               self.flags_file, self.cwd)
+        self.sandbox.give(self.cwd)
+        self.manager = SandboxedKernelManager(kernel_name="python3", transport="ipc",
+                                              ip=str(self.cwd / "kernel"))
+        self.manager.sandbox = self.sandbox
+        self.manager.connection_file = str(self.cwd / "connection.json")
         self.manager.kernel_spec.argv[0] = sys.executable  # this environment's Python
-        env = {**os.environ, **KERNEL_ENV, **(extra_env or {})}
-        self.manager.start_kernel(cwd=str(cwd), env=env)
+        home = str(self.cwd)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "BPLAB_"))}
+        env.update(KERNEL_ENV, HOME=home, IPYTHONDIR=f"{home}/.ipython",
+                   MPLCONFIGDIR=f"{home}/.matplotlib", XDG_CACHE_HOME=f"{home}/.cache",
+                   JUPYTER_RUNTIME_DIR=f"{home}/.runtime", TMPDIR=home)
+        self.log = open(self.private / "kernel.log", "wb")  # noqa: SIM115 (closed in shutdown)
+        self.manager.start_kernel(cwd=home, env=env, stdout=self.log, stderr=self.log)
         self.client = None
 
     def ready(self) -> None:
@@ -100,12 +113,34 @@ class Kernel:
     def alive(self) -> bool:
         return self.manager.is_alive()
 
-    def execute(self, code: str, seconds: float, run: Run) -> CellOutcome:
-        """Run ``code``; interrupt it after ``seconds``. Output goes to ``run.output``, capped."""
+    def flags(self) -> list[str]:
+        """What the kernel's audit hook reported, in order, without repeats."""
+        seen: list[str] = []
+        try:
+            text = self.flags_file.read_text(errors="replace")
+        except OSError:
+            return seen
+        for line in text.splitlines():
+            if line.startswith(FLAG_MARK) and line[len(FLAG_MARK):] not in seen:
+                seen.append(line[len(FLAG_MARK):][:300])
+        return seen[:50]
+
+    def execute(self, code: str, seconds: float, run: Run,
+                answer: Callable[[str], str] | None = None,
+                collect: list[str] | None = None) -> CellOutcome:
+        """Run ``code``; interrupt it after ``seconds``.
+
+        Output goes to ``run.output`` (capped), and also to ``collect`` when given.
+        ``answer`` replies to the kernel's input requests (the harness's proxies);
+        without it the cell may not read input.
+        """
         outcome = CellOutcome(len(run.cells), "ok")
-        msg_id = self.client.execute(code, allow_stdin=False, store_history=False)
+        msg_id = self.client.execute(code, allow_stdin=answer is not None, store_history=False)
         deadline = time.monotonic() + seconds
         interrupted_at = None
+        poller = zmq.Poller()
+        poller.register(self.client.iopub_channel.socket, zmq.POLLIN)
+        poller.register(self.client.stdin_channel.socket, zmq.POLLIN)
         while True:
             if not self.alive():
                 outcome.status, outcome.error = "dead", "the kernel died"
@@ -119,8 +154,15 @@ class Kernel:
             if interrupted_at is not None and now - interrupted_at > 10:
                 outcome.status, outcome.error = "dead", "the cell could not be interrupted"
                 return outcome
+            ready = dict(poller.poll(200))
+            if self.client.stdin_channel.socket in ready:
+                request = self.client.get_stdin_msg(timeout=0)
+                prompt = request["content"].get("prompt", "")
+                self.client.input(answer(prompt) if answer else "")
+            if self.client.iopub_channel.socket not in ready:
+                continue
             try:
-                msg = self.client.get_iopub_msg(timeout=0.2)
+                msg = self.client.get_iopub_msg(timeout=0)
             except queue.Empty:
                 continue
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
@@ -128,6 +170,8 @@ class Kernel:
             kind, content = msg["msg_type"], msg["content"]
             if kind == "stream":
                 self._keep(run, content.get("text", ""))
+                if collect is not None:
+                    collect.append(content.get("text", ""))
             elif kind == "error" and outcome.status == "ok":
                 outcome.status = "error"
                 outcome.error = f"{content.get('ename')}: {content.get('evalue')}"
@@ -158,7 +202,10 @@ class Kernel:
         except Exception:  # already gone: nothing left to stop
             pass
         self.manager.cleanup_resources()
+        self.sandbox.release()  # kills whatever the kernel left running
+        self.log.close()
         shutil.rmtree(self.cwd, ignore_errors=True)
+        shutil.rmtree(self.private, ignore_errors=True)
 
 
 def run_cells(kernel: Kernel, sources: list[str], limits: Limits) -> Run:

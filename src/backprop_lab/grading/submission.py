@@ -17,27 +17,34 @@ import zipfile
 from pathlib import Path
 
 import nbformat
+import numpy as np
 
-from ..course.calls import Raw
-from ..course.compare import Verdict
-from ..course.wire import pack, unpack
+from ..course.calls import FLAG_MARK, PROXY_MARK, RAW_MARK, Raw, decode, encode
+from ..course.compare import Verdict, as_tree
+from ..engine import STUBS
 from .autograder import Autograder
 from .cases import draw_cases, storable
-from .judge import judge
+from .judge import BUILDS_ON, PARTS, REFERENCES, judge
 from .kernel import Kernel, Limits, run_cells
 
-QUIET_GRADER = (
+PRELUDE = (
     "class _NoGrader:\n"
     "    def __getattr__(self, name):\n"
     "        return lambda *args, **kwargs: None\n"
     "grader = _NoGrader()\n"
+    "import bplab.calls as _bplab_calls\n"
+    "def _bplab_probe():\n"
+    "    pass\n"
+    "_bplab_calls.start(_bplab_probe)\n"
+    "del _NoGrader, _bplab_probe\n"
 )
 HARNESS_CELL = (
-    "import sys as _sys\n"
-    "_sys.path.insert(0, {files!r})\n"
-    "from backprop_lab.grading.kernel_side import collect as _collect\n"
-    "_collect({request!r}, {results!r}, globals())\n"
+    "import bplab.calls as _bplab_calls\n"
+    "_bplab_calls.report_tampering()\n"
+    "_bplab_calls.serve({stub!r}, {payload!r}, {builds_on!r}, globals(),\n"
+    "                   get_ipython().kernel.raw_input)\n"
 )
+PROXY_LIMIT = 64 << 20  # bytes of arguments a stub may send for a reference answer
 DEF_LINE = re.compile(r"^def\s+([A-Za-z_]\w*)\s*\(", re.MULTILINE)
 
 
@@ -151,34 +158,103 @@ def grade_file(path: Path, autograders: dict[str, Autograder], limits: Limits,
 
 def _run_and_judge(nb, grader: Autograder, kernel: Kernel, limits: Limits, work: Path,
                    files: Path) -> dict:
-    cases = {(p.stub, p.part): draw_cases(p.stub, p.part) for q in grader.questions
-             for p in q.parts}
-    request, results = work / "request.npz", work / "results.npz"
-    wanted: dict = {}
-    for (stub, part), drawn in cases.items():
-        wanted.setdefault(stub, {})[part] = [storable(c.args) for c in drawn]
-    request.write_bytes(pack(wanted))
+    del work, files  # the kernel sees neither: the grader sends it calls, one part at a time
+    parts = sorted({(p.stub, p.part) for q in grader.questions for p in q.parts},
+                   key=lambda sp: (STUBS.index(sp[0]), PARTS.index(sp[1])))
+    cases = {sp: draw_cases(*sp) for sp in parts}
     kernel.ready()
-    run = run_cells(kernel, [QUIET_GRADER, *code_cells(nb)], limits)
-    status, reason = "graded", ""
+    run = run_cells(kernel, [PRELUDE, *code_cells(nb)], limits)
+    status, reason, flags = "graded", "", []
+    raws: dict = {}
+    notes: dict[str, list[str]] = {}
     if run.stopped in ("timeout", "kernel died"):
         status = "timeout" if run.stopped == "timeout" else "error"
         reason = _explain(run)
-        raws = {}
     else:
-        harness = HARNESS_CELL.format(files=str(files), request=str(request),
-                                      results=str(results))
-        outcome = kernel.execute(harness, max(limits.cell_seconds, 120.0), run)
-        raws = unpack(results.read_bytes()) if outcome.status == "ok" else {}
-        if outcome.status != "ok":
-            status, reason = "error", f"the grading step failed ({outcome.error})"
-        elif run.stopped == "memory limit":
+        if run.stopped == "memory limit":
             status, reason = "error", "memory limit: " + _explain(run)
-    questions = [_score(q, cases, raws, reason) for q in grader.questions]
+        for stub, part in parts:
+            outcome, got, found = _harness(kernel, limits, run, stub, part, cases[(stub, part)])
+            flags += [f for f in found if f not in flags]
+            if got is not None:
+                raws[(stub, part)] = got
+            else:
+                notes.setdefault(stub, []).append(f"Not graded ({part}): {outcome.error}.")
+            if outcome.status == "dead":
+                status, reason = "error", f"the kernel died while {stub} was graded"
+                break
+    flags += [f for f in kernel.flags() if f not in flags]
+    questions = [_score(q, cases, raws, reason, notes) for q in grader.questions]
     cell_notes = [f"cell {c.index}: {c.error}" for c in run.errors() if c.index > 0]
-    return {"status": status, "reason": reason, "questions": questions,
+    return {"status": status, "reason": reason, "questions": questions, "flags": flags,
             "score": sum(q["score"] for q in questions), "cells": cell_notes,
             "output_truncated": run.output_truncated}
+
+
+def _harness(kernel: Kernel, limits: Limits, run, stub: str, part: str, drawn):
+    """Have the kernel call ``stub`` on the part's cases; answer its reference requests."""
+    flags: list[str] = []
+    allowed = BUILDS_ON.get(stub, frozenset())
+
+    def answer(prompt: str) -> str:
+        return answer_proxy(prompt, stub, allowed, flags)
+
+    code = HARNESS_CELL.format(stub=stub, builds_on=sorted(allowed),
+                               payload=encode([storable(c.args) for c in drawn]))
+    collected: list[str] = []
+    outcome = kernel.execute(code, max(limits.cell_seconds, 120.0), run, answer, collected)
+    if outcome.status != "ok":
+        return outcome, None, flags
+    try:
+        got = parse_raws("".join(collected), len(drawn))
+    except ValueError as error:
+        outcome.error = f"the results could not be read ({error})"
+        return outcome, None, flags
+    return outcome, got["raws"], flags + got["flags"]
+
+
+def answer_proxy(prompt: str, stub: str, allowed, flags: list[str]) -> str:
+    """Compute a reference answer a stub asked for, if it may have it."""
+    if not prompt.startswith(PROXY_MARK) or len(prompt) > PROXY_LIMIT:
+        return encode({"error": "not a request the grader answers"})
+    try:
+        request = decode(prompt[len(PROXY_MARK):])
+        name, args = request["name"], list(request["args"])
+    except Exception:
+        return encode({"error": "a malformed request"})
+    if name not in allowed:
+        flags.append(f"asked for the reference {name} while {stub} was graded")
+        return encode({"error": f"{name} is not available while {stub} is graded"})
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return encode({"value": REFERENCES[name](*args)})
+    except Exception as error:  # the student's arguments did not suit the reference
+        return encode({"error": f"{name} raised {type(error).__name__}: {error}"})
+
+
+def parse_raws(text: str, count: int) -> dict:
+    """The last result line the harness printed, checked field by field."""
+    reported = []
+    for line in text.splitlines():
+        if line.startswith(FLAG_MARK):
+            try:
+                reported += [str(f)[:300] for f in decode(line[len(FLAG_MARK):])]
+            except Exception:
+                reported.append("the tampering report was unreadable")
+    lines = [line for line in text.splitlines() if line.startswith(RAW_MARK)]
+    if not lines:
+        raise ValueError("no result line")
+    data = decode(lines[-1][len(RAW_MARK):])
+    raws = []
+    for r in data["raws"]:
+        raws.append(Raw(value=as_tree(r["value"]), error=r["error"] and str(r["error"]),
+                        not_implemented=bool(r["not_implemented"]),
+                        mutated=[tuple(int(i) for i in path) for path in r["mutated"]],
+                        seconds=float(r["seconds"])))
+    if len(raws) != count:
+        raise ValueError(f"{len(raws)} results for {count} calls")
+    return {"raws": raws, "flags": reported + [str(f)[:300] for f in data.get("flags", [])]}
 
 
 def _explain(run) -> str:
@@ -191,15 +267,16 @@ def _explain(run) -> str:
     return (bad[-1].error if bad else "an error") + where
 
 
-def _score(question, cases, raws, reason: str) -> dict:
+def _score(question, cases, raws, reason: str, notes: dict) -> dict:
     score, messages, diagnoses = 0.0, [], []
+    for note in notes.get(question.name, []):
+        messages.append(note)
     for part in question.parts:
-        got = raws.get(part.stub, {}).get(part.part)
+        got = raws.get((part.stub, part.part))
         if got is None:
             verdict = Verdict(False, [f"Not graded: {reason or 'no result'}."], [])
         else:
-            verdict = judge(part.stub, part.part, cases[(part.stub, part.part)],
-                            [Raw(**r) for r in got])
+            verdict = judge(part.stub, part.part, cases[(part.stub, part.part)], got)
         if verdict.passed:
             score += part.points
         else:
