@@ -10,6 +10,7 @@ def notebook_env(*sources: str, reference_stubs: bool = True) -> dict:
     exec(compile("import numpy as np\nfrom scipy.special import expit", "<cell>", "exec",
                  dont_inherit=True), env)
     cells = [reference_source(name) for name in engine.STUBS] if reference_stubs else []
-    for source in [*cells, *sources]:
-        exec(compile(source, "<cell>", "exec", dont_inherit=True), env)
+    for i, source in enumerate([*cells, *sources]):
+        # IPython compiles each cell to a file in a folder named ipykernel_<pid>.
+        exec(compile(source, f"/tmp/ipykernel_0/{i}.py", "exec", dont_inherit=True), env)
     return env

@@ -173,3 +173,26 @@ def test_public_cases_hold_no_code():
     cases = public_cases()
     assert set(cases) == set(engine.STUBS)
     assert unpack(pack(cases)).keys() == cases.keys()
+
+
+OTTER_PATH_ATTACKS = {
+    "stub from a library": "from scipy.special import expit as sigmoid\n",
+    "numpy replaced": "np.allclose = lambda *a, **k: True\n"
+                      "def sigmoid(z):\n    return z\n",
+    "engine borrowed": "def sigmoid(z):\n"
+                       "    from backprop_lab.engine import sigmoid as s\n"
+                       "    return s(z)\n",
+}
+
+
+@pytest.mark.parametrize("attack", sorted(OTTER_PATH_ATTACKS))
+def test_the_otter_path_refuses_credit_it_can_see_is_borrowed(attack):
+    import numpy
+
+    original = numpy.allclose
+    try:
+        env = notebook_env(OTTER_PATH_ATTACKS[attack])
+        with pytest.raises(AssertionError, match="not a function defined|refused"):
+            hidden("sigmoid", "reference", env)
+    finally:
+        numpy.allclose = original

@@ -213,9 +213,19 @@ def _flag(fd: int, text: str) -> None:
 
 
 def from_notebook(fn) -> bool:
-    """Was ``fn`` compiled from a notebook cell (not imported, exec'd or built in)?"""
+    """Was ``fn`` compiled from a notebook cell (not imported, exec'd or built in)?
+
+    Cells compile to files in one folder per kernel (IPython's ``ipykernel_<pid>``);
+    :func:`start` records it. Where it did not run (under Otter), the folder name is
+    the test.
+    """
     code = getattr(fn, "__code__", None)
-    return code is not None and os.path.dirname(code.co_filename) in _CELL_FILES
+    if code is None:
+        return False
+    folder = os.path.dirname(code.co_filename)
+    if _CELL_FILES:
+        return folder in _CELL_FILES
+    return os.path.basename(folder).startswith("ipykernel_")
 
 
 #: Functions a submission might replace to fool a checker; replacing them is flagged.
