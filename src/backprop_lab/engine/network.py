@@ -66,7 +66,8 @@ def feedforward(
     activation = np.asarray(X, dtype=np.float64).T
     zs, activations = [], [activation]
     for W, b in zip(weights, biases, strict=True):
-        z = W @ activation + b
+        z = W @ activation
+        z += b
         activation = sigmoid(z)
         zs.append(z)
         activations.append(activation)
