@@ -37,3 +37,13 @@ def test_shapes_and_types_are_kept():
     z = np.zeros((3, 2))
     assert sigmoid(z).shape == (3, 2) and sigmoid(z).dtype == np.float64
     assert isinstance(sigmoid_prime(1.0), float)
+
+
+def test_sigmoid_and_its_derivative_are_within_a_few_ulps_of_scipy():
+    from scipy.special import expit
+
+    z = np.linspace(-708, 708, 200_001)
+    exact = expit(z)
+    assert np.max(np.abs(sigmoid(z) - exact) / np.spacing(exact)) <= 3
+    exact_prime = expit(z) * expit(-z)
+    assert np.max(np.abs(sigmoid_prime(z) - exact_prime) / np.spacing(exact_prime)) <= 4

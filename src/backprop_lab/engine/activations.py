@@ -17,7 +17,7 @@ def sigmoid(z: ArrayLike) -> np.ndarray | float:
         z: a float or an array of any shape.
 
     Returns:
-        sigma(z), same shape as ``z`` (a float for a float), within an ulp of the exact
+        sigma(z), same shape as ``z`` (a float for a float), within 3 ulps of the exact
         value. For z < -709, e^{-z} overflows to inf and the result is 0.0 (the exact
         value is below 1e-308): no warning, no NaN; sigma(1000) is 1.0.
     """
