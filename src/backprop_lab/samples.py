@@ -92,15 +92,22 @@ def filled(nb: dict, sources: dict[str, str] | None = None) -> dict:
     for stub, i in stub_cells(nb).items():
         source = (sources or {}).get(stub) or reference_source(stub)
         nb["cells"][i]["source"] = source
-    # Cells that paste earlier assignments' functions ("# From assignment ...") get theirs.
+    # Cells "# From assignment N: your <name>" get the answer, as a student pastes it
+    # (with the stubs it calls, which later notebooks do not define).
     for cell in nb["cells"]:
         text = "".join(cell["source"]) if cell["cell_type"] == "code" else ""
-        if text.lstrip().startswith("# From assignment"):
-            names = [m.group(1) for m in re.finditer(r"^def\s+(\w+)\s*\(", text, re.M)]
-            refs = [reference_source(n) for n in names if n in engine.STUBS]
-            if refs:
-                cell["source"] = text.splitlines()[0] + "\n" + "\n".join(refs)
+        first = text.split("\n")[0]
+        found = re.match(r"# From assignment \d+: your (\w+)", first)
+        if found and found[1] in engine.STUBS:
+            names = [*PASTED_WITH.get(found[1], ()), found[1]]
+            bodies = [reference_source(n).removeprefix(FUTURE) for n in names]
+            cell["source"] = "\n".join([first, FUTURE.strip(), *bodies])
     return nb
+
+
+FUTURE = "from __future__ import annotations\n"
+PASTED_WITH = {"backprop_batch": ("bp1_output_error", "bp2_hidden_error", "bp3_bias_gradient",
+                                  "bp4_weight_gradient")}
 
 
 def write(nb: dict, path: Path) -> Path:
