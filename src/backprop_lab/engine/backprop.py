@@ -162,7 +162,8 @@ def backprop_batch(
 
     Each column of the ``(n, N)`` arrays is one sample, so BP1-BP4 apply unchanged and
     the products in BP3 and BP4 do the summing over samples. For speed, sigma'(z^l) is
-    taken from the forward pass as a^l (1 - a^l), its definition, instead of from z^l.
+    taken from the forward pass as a^l (1 - a^l), its definition, instead of from z^l,
+    so z^l is not kept (see benchmarks/: this runs within about 1.3x of its products).
 
     Args:
         X: ``(N, d)``; Y: ``(N, k)``, one sample per row.
@@ -171,7 +172,18 @@ def backprop_batch(
     Returns:
         ``(nabla_w, nabla_b)`` shaped like ``weights`` and ``biases``.
     """
-    _, activations = feedforward(X, weights, biases)
+    # The forward pass of feedforward, keeping only the activations: each z^l is turned
+    # into a^l = 1 / (1 + e^{-z^l}) in its own array, with no copy.
+    activations = [np.asarray(X, dtype=np.float64).T]
+    for W, b in zip(weights, biases, strict=True):
+        a = W @ activations[-1]
+        a += b
+        np.negative(a, out=a)
+        with np.errstate(over="ignore"):
+            np.exp(a, out=a)
+        a += 1.0
+        np.reciprocal(a, out=a)
+        activations.append(a)
     L = len(weights)
     nabla_w, nabla_b = [None] * L, [None] * L
     a = activations[-1]
