@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .activations import sigmoid, sigmoid_prime
-from .network import Params, feedforward
+from .network import Params
 
 
 def backprop_1D(
@@ -173,17 +173,12 @@ def backprop_batch(
         ``(nabla_w, nabla_b)`` shaped like ``weights`` and ``biases``.
     """
     # The forward pass of feedforward, keeping only the activations: each z^l is turned
-    # into a^l = 1 / (1 + e^{-z^l}) in its own array, with no copy.
+    # into a^l = sigma(z^l) in its own array, with no copy.
     activations = [np.asarray(X, dtype=np.float64).T]
     for W, b in zip(weights, biases, strict=True):
-        a = W @ activations[-1]
-        a += b
-        np.negative(a, out=a)
-        with np.errstate(over="ignore"):
-            np.exp(a, out=a)
-        a += 1.0
-        np.reciprocal(a, out=a)
-        activations.append(a)
+        z = W @ activations[-1]
+        z += b
+        activations.append(sigmoid(z, out=z))
     L = len(weights)
     nabla_w, nabla_b = [None] * L, [None] * L
     a = activations[-1]
