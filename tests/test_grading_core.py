@@ -196,3 +196,18 @@ def test_the_otter_path_refuses_credit_it_can_see_is_borrowed(attack):
             hidden("sigmoid", "reference", env)
     finally:
         numpy.allclose = original
+
+
+def test_the_grader_answers_a_proxy_request_with_keywords_and_refuses_others():
+    from backprop_lab.course.calls import PROXY_MARK, decode, encode
+    from backprop_lab.grading.submission import answer_proxy
+
+    z = np.array([[0.0, 2.0]])
+    flags = []
+    ask = {"name": "sigmoid", "args": [], "kwargs": {"z": z}}
+    reply = decode(answer_proxy(PROXY_MARK + encode(ask), "feedforward", {"sigmoid"}, flags))
+    assert np.array_equal(reply["value"], engine.sigmoid(z)) and not flags
+    ask = {"name": "backprop_batch", "args": [], "kwargs": {}}
+    reply = decode(answer_proxy(PROXY_MARK + encode(ask), "bp4_weight_gradient", set(), flags))
+    assert "not available" in reply["error"]
+    assert flags == ["asked for the reference backprop_batch while bp4_weight_gradient was graded"]

@@ -173,8 +173,9 @@ def revive(value):
 def proxy(name: str, ask):
     """A stand-in for the reference ``name``: each call is answered by the grader."""
 
-    def reference(*args):
-        answer = decode(ask(PROXY_MARK + encode({"name": name, "args": list(args)})))
+    def reference(*args, **kwargs):
+        request = {"name": name, "args": list(args), "kwargs": kwargs}
+        answer = decode(ask(PROXY_MARK + encode(request)))
         if answer.get("error"):
             raise RuntimeError(answer["error"])
         return answer["value"]

@@ -10,22 +10,19 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 
-def sigmoid(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray | float:
+def sigmoid(z: ArrayLike) -> np.ndarray | float:
     """Elementwise logistic sigma(z) = 1 / (1 + e^{-z}).
 
     Args:
         z: a float or an array of any shape.
-        out: a float64 array of z's shape to write into (``z`` itself is allowed);
-            by default a new array.
 
     Returns:
         sigma(z), same shape as ``z`` (a float for a float), within 3 ulps of the exact
         value. For z < -709, e^{-z} overflows to inf and the result is 0.0 (the exact
         value is below 1e-308): no warning, no NaN; sigma(1000) is 1.0.
     """
-    if out is None:
-        out = np.array(z, dtype=np.float64)  # a copy (0-d for a float), worked on in place
-    np.negative(z, out=out)
+    out = np.array(z, dtype=np.float64)  # a copy (0-d for a float), worked on in place
+    np.negative(out, out=out)
     with np.errstate(over="ignore"):
         np.exp(out, out=out)
     out += 1.0

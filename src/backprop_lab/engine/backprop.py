@@ -172,13 +172,18 @@ def backprop_batch(
     Returns:
         ``(nabla_w, nabla_b)`` shaped like ``weights`` and ``biases``.
     """
-    # The forward pass of feedforward, keeping only the activations: each z^l is turned
-    # into a^l = sigma(z^l) in its own array, with no copy.
+    # The forward pass of feedforward, keeping only the activations: each z^l becomes
+    # a^l = 1 / (1 + e^{-z^l}) in its own array, with no copy. (Written out rather than
+    # calling sigmoid with an extra argument: a stub calls others only as the spec says.)
     activations = [np.asarray(X, dtype=np.float64).T]
     for W, b in zip(weights, biases, strict=True):
-        z = W @ activations[-1]
-        z += b
-        activations.append(sigmoid(z, out=z))
+        a = W @ activations[-1]
+        a += b
+        np.negative(a, out=a)
+        with np.errstate(over="ignore"):
+            np.exp(a, out=a)
+        a += 1.0
+        activations.append(np.reciprocal(a, out=a))
     L = len(weights)
     nabla_w, nabla_b = [None] * L, [None] * L
     a = activations[-1]

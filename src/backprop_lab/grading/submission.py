@@ -219,7 +219,9 @@ def answer_proxy(prompt: str, stub: str, allowed, flags: list[str]) -> str:
         return encode({"error": "not a request the grader answers"})
     try:
         request = decode(prompt[len(PROXY_MARK):])
-        name, args = request["name"], list(request["args"])
+        name, args, kwargs = request["name"], list(request["args"]), request.get("kwargs", {})
+        if not isinstance(kwargs, dict):
+            raise TypeError("keyword arguments must be a dict")
     except Exception:
         return encode({"error": "a malformed request"})
     if name not in allowed:
@@ -228,7 +230,7 @@ def answer_proxy(prompt: str, stub: str, allowed, flags: list[str]) -> str:
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            return encode({"value": REFERENCES[name](*args)})
+            return encode({"value": REFERENCES[name](*args, **kwargs)})
     except Exception as error:  # the student's arguments did not suit the reference
         return encode({"error": f"{name} raised {type(error).__name__}: {error}"})
 
