@@ -160,8 +160,18 @@ def test_public_checks_pass_the_reference(stub, public_file, capsys):
     assert "pass" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("stub,source,code,failing", MISTAKES[:7],
-                         ids=[f"{m[0]}-{m[2]}" for m in MISTAKES[:7]])
+PUBLIC_ONLY = [
+    ("backprop_batch",
+     "def backprop_batch(X, Y, weights, biases):\n"
+     "    nw, nb = ok_batch(X, Y, weights, biases)\n"
+     "    return nw, [np.repeat(g / len(X), len(X), axis=1) for g in nb]",
+     "bias_not_summed", None),
+]
+PUBLIC = [m for m in MISTAKES if m[2] != "mutates_inputs" or m[0] == "sgd_epoch"] + PUBLIC_ONLY
+
+
+@pytest.mark.parametrize("stub,source,code,failing", PUBLIC,
+                         ids=[f"{m[0]}-{m[2]}" for m in PUBLIC])
 def test_public_checks_name_the_mistakes_finite_differences_can_see(
         stub, source, code, failing, public_file):
     env = notebook_env("ok_batch = backprop_batch\n" + source)

@@ -144,7 +144,7 @@ def _compare_array(expected, got, name, batch, close, verdict: Verdict) -> None:
 _RATIOS = (
     (2.0, "factor_of_two",
      "exactly twice the expected value: the cost is 1/2 ||a - y||^2, so its derivative "
-     "is a - y, without the factor 2"),
+     "is a - y, without the factor 2 (and a centered difference divides by 2 eps)"),
     (-1.0, "wrong_sign", "exactly minus the expected value: check the order in a - y"),
 )
 
