@@ -64,9 +64,19 @@ def _print_results(summary, out: Path) -> None:
           f"feedback: {out / 'feedback'}/; class mistakes: {out / 'mistakes.csv'}")
 
 
+def _warn_if_unsandboxed() -> None:
+    from .grading.sandbox import can_isolate
+
+    if not can_isolate():
+        print("backprop-lab: not running as root on Linux, so kernels are not sandboxed: a "
+              "submission could read files this user can read (see the README).",
+              file=sys.stderr)
+
+
 def _grade(args: argparse.Namespace) -> int:
     from .grade import grade
 
+    _warn_if_unsandboxed()
     try:
         summary = grade(args.paths, args.out, autograder_dir=args.autograders,
                         workers=args.workers, limits=_limits(args), scheduler=args.scheduler,
@@ -88,6 +98,7 @@ def _check(args: argparse.Namespace) -> int:
         print(f"backprop-lab check: no autograder zips under {args.autograders}: "
               "run `backprop-lab build` first", file=sys.stderr)
         return 2
+    _warn_if_unsandboxed()
     limits = _limits(args)
     limits.private = (str(args.autograders.resolve()),)
     record = grade_file(args.notebook, autograders, limits, args.assignment)
