@@ -89,56 +89,68 @@ def compare(
         verdict.fail("It returned None: the stub is not implemented yet (or lacks a return).",
                      "not_implemented")
         return verdict
-    _compare(expected, got, (), label, batch, close, verdict)
+    found: dict[str, tuple[list[str], list[str]]] = {}  # explanation -> (arrays, codes)
+
+    def say(name: str, explanation: str, *codes: str) -> None:
+        names, known = found.setdefault(explanation, ([], []))
+        names.append(name)
+        known.extend(c for c in codes if c not in known)
+
+    _compare(expected, got, (), label, batch, close, say)
+    for explanation, (names, codes) in found.items():  # one line per distinct problem
+        if len(names) == 1:
+            verdict.fail(f"{names[0]} {explanation}", *codes)
+        else:
+            verdict.fail(f"{', '.join(names[:-1])} and {names[-1]}: each {explanation}", *codes)
     return verdict
 
 
-def _compare(expected, got, path, label, batch, close, verdict: Verdict) -> None:
+def _compare(expected, got, path, label, batch, close, say) -> None:
     if isinstance(expected, list):
         if not isinstance(got, list):
-            verdict.fail(f"{label(path)} should be a list of {len(expected)} items; "
+            say(label(path), f"should be a list of {len(expected)} items; "
                          f"it is {shape_text(got.shape)}.", "shape_mismatch")
             return
         if len(got) != len(expected):
-            verdict.fail(f"{label(path)} has {len(got)} items; expected {len(expected)} "
+            say(label(path), f"has {len(got)} items; expected {len(expected)} "
                          "(one per layer).", "shape_mismatch")
             return
         for i, (e, g) in enumerate(zip(expected, got, strict=True)):
-            _compare(e, g, (*path, i), label, batch, close, verdict)
+            _compare(e, g, (*path, i), label, batch, close, say)
         return
     if isinstance(got, list):
-        verdict.fail(f"{label(path)} should be {shape_text(expected.shape)}; it is a list.",
+        say(label(path), f"should be {shape_text(expected.shape)}; it is a list.",
                      "shape_mismatch")
         return
-    _compare_array(expected, got, label(path), batch, close, verdict)
+    _compare_array(expected, got, label(path), batch, close, say)
 
 
-def _compare_array(expected, got, name, batch, close, verdict: Verdict) -> None:
+def _compare_array(expected, got, name, batch, close, say) -> None:
     if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
-        verdict.fail(f"{name} contains NaN or infinity; the expected values are all finite. "
+        say(name, "contains NaN or infinity; the expected values are all finite. "
                      "Look for an overflow (np.exp of a large number) or a division by zero.",
                      "nonfinite")
         return
     if got.shape != expected.shape:
-        _explain_shape(expected, got, name, batch, close, verdict)
+        _explain_shape(expected, got, name, batch, close, say)
         return
     if close(expected, got):
         return
     for factor, code, hint in _RATIOS:
         if close(factor * expected, got):
-            verdict.fail(f"{name} has the right shape but is {hint}.", code)
+            say(name, f"has the right shape but is {hint}.", code)
             return
     if batch and batch > 1 and close(expected / batch, got):
-        verdict.fail(f"{name} is the expected value divided by the batch length N = {batch}: "
+        say(name, f"is the expected value divided by the batch length N = {batch}: "
                      "the batch gradient is the sum over samples, not the mean.",
                      "mean_instead_of_sum")
         return
     if got.ndim == 2 and got.shape[0] == got.shape[1] and got.shape[0] > 1 and close(
         expected, got.T
     ):
-        verdict.fail(f"{name} equals the expected value transposed.", "transposed")
+        say(name, "equals the expected value transposed.", "transposed")
         return
-    verdict.fail(f"{name} has the right shape, {shape_text(expected.shape)}, but wrong values.")
+    say(name, f"has the right shape, {shape_text(expected.shape)}, but wrong values.")
 
 
 _RATIOS = (
@@ -149,23 +161,23 @@ _RATIOS = (
 )
 
 
-def _explain_shape(expected, got, name, batch, close, verdict: Verdict) -> None:
+def _explain_shape(expected, got, name, batch, close, say) -> None:
     want, have = shape_text(expected.shape), shape_text(got.shape)
     if got.ndim == 2 and got.T.shape == expected.shape and close(expected, got.T):
-        verdict.fail(f"{name} has {have}; expected {want}. It equals the expected value "
+        say(name, f"has {have}; expected {want}. It equals the expected value "
                      "transposed.", "transposed", "shape_mismatch")
     elif (expected.ndim == 2 and expected.shape[1] == 1 and got.ndim == 2
           and got.shape[0] == expected.shape[0] and got.shape[1] > 1
           and close(expected, np.add.reduce(got, axis=1)[:, None])):
-        verdict.fail(f"{name} has {have}; expected {want}. Its columns add up to the "
+        say(name, f"has {have}; expected {want}. Its columns add up to the "
                      "expected value: the bias gradient must be summed over the samples "
                      "of the batch.", "bias_not_summed", "shape_mismatch")
     elif got.size == expected.size and close(expected, got.reshape(expected.shape)):
-        verdict.fail(f"{name} has {have}; expected {want}. The numbers are right; "
+        say(name, f"has {have}; expected {want}. The numbers are right; "
                      "keep the specified shape (a column is (n, 1), not (n,)).",
                      "shape_mismatch")
     else:
-        verdict.fail(f"{name} has {have}; expected {want}.", "shape_mismatch")
+        say(name, f"has {have}; expected {want}.", "shape_mismatch")
 
 
 def leaf_labels(names: Sequence[str], layered: bool = True) -> Callable[[tuple[int, ...]], str]:

@@ -59,8 +59,10 @@ def expected_value(stub: str, case: Case, part: str):
     return as_tree(REFERENCES[stub](*copy.deepcopy(case.args)))
 
 
-def judge(stub: str, part: str, cases: list[Case], raws: list[Raw], limit: int = 2) -> Verdict:
-    """One part of one stub's question: passed only if every case passes."""
+def judge(stub: str, part: str, cases: list[Case], raws: list[Raw], limit: int = 1) -> Verdict:
+    """One part of one stub's question: passed only if every case passes.
+
+    Messages come from the first ``limit`` failing cases, then a count of them all."""
     if not cases:
         raise ValueError(f"{stub} has no cases for the part {part!r}: check the test's part name")
     verdict, failures = Verdict(), 0

@@ -281,8 +281,25 @@ def _score(question, cases, raws, reason: str, notes: dict) -> dict:
             verdict = judge(part.stub, part.part, cases[(part.stub, part.part)], got)
         if verdict.passed:
             score += part.points
-        else:
-            messages += [m for m in verdict.messages if m not in messages]
+        elif not messages or set(verdict.diagnoses) - set(diagnoses):
+            messages += verdict.messages  # a later part speaks only if it names more
         diagnoses += [d for d in verdict.diagnoses if d not in diagnoses]
     return {"name": question.name, "score": score, "max_score": question.max_score,
-            "messages": messages, "diagnoses": diagnoses}
+            "messages": concise(messages), "diagnoses": diagnoses}
+
+
+WAITING = "so leaving the inputs unchanged earns nothing yet"
+
+
+def concise(messages: list[str]) -> list[str]:
+    """Each explanation once (the parts of a question often fail for the same reason),
+    and the note that inputs-unchanged waits for a correct result only when alone."""
+    seen, kept = set(), []
+    for message in messages:
+        explanation = message.split(": ", 1)[-1] if message.startswith("On ") else message
+        if explanation not in seen:
+            seen.add(explanation)
+            kept.append(message)
+    if any(WAITING not in m and not m.startswith("(") for m in kept):
+        kept = [m for m in kept if WAITING not in m]
+    return kept
