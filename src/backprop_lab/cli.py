@@ -1,4 +1,4 @@
-"""The ``backprop-lab`` command line: build, grade, check, demo (SPEC section 4)."""
+"""The ``backprop-lab`` command line: build, grade, report, check, demo (SPEC section 4)."""
 
 from __future__ import annotations
 
@@ -43,27 +43,6 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_results(summary, out: Path) -> None:
-    from .grade import BASE_COLUMNS
-    from .grading.report import gradebook_rows, mistake_counts, table
-
-    records = summary.records
-    print(table(gradebook_rows(records, []), BASE_COLUMNS))
-    counts = mistake_counts(records)
-    if counts:
-        print("\nMistakes named, per question (submissions):")
-        for (question, code), n in sorted(counts.items()):
-            print(f"  {question:24s} {code:28s} {n}")
-    flagged = [r for r in records if r.get("flags")]
-    if flagged:
-        print("\nFlagged submissions:")
-        for r in flagged:
-            print(f"  {r['submission']}: " + "; ".join(r["flags"]))
-    print(f"\nGraded {summary.graded}, skipped {summary.skipped} unchanged, "
-          f"in {summary.seconds:.1f} s. Gradebook: {out / 'gradebook.csv'}; "
-          f"feedback: {out / 'feedback'}/; class mistakes: {out / 'mistakes.csv'}")
-
-
 def _warn_if_unsandboxed() -> None:
     from .grading.sandbox import can_isolate
 
@@ -75,16 +54,33 @@ def _warn_if_unsandboxed() -> None:
 
 def _grade(args: argparse.Namespace) -> int:
     from .grade import grade
+    from .grading.report import print_results
 
     _warn_if_unsandboxed()
     try:
         summary = grade(args.paths, args.out, autograder_dir=args.autograders,
                         workers=args.workers, limits=_limits(args), scheduler=args.scheduler,
-                        force=args.force, assignment=args.assignment)
+                        force=args.force, assignment=args.assignment,
+                        similarity=args.similarity,
+                        similarity_threshold=args.similarity_threshold)
     except FileNotFoundError as error:
         print(f"backprop-lab grade: {error}", file=sys.stderr)
         return 1
-    _print_results(summary, args.out)
+    print_results(summary, args.out)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .grading.class_report import write_report
+
+    if not (args.out / "feedback").is_dir():
+        print(f"backprop-lab report: no feedback/ folder in {args.out}: "
+              "run `backprop-lab grade` first", file=sys.stderr)
+        return 1
+    zips = sorted(args.autograders.glob("**/*-autograder.zip"))
+    path = write_report(args.out, zips, similarity=args.similarity,
+                        threshold=args.similarity_threshold)
+    print(f"Class report (open it in a browser): {path}")
     return 0
 
 
@@ -123,6 +119,16 @@ def _add_limits(p: argparse.ArgumentParser) -> None:
     p.add_argument("--memory", default="2G", help="memory cap of a kernel (2G)")
 
 
+def _add_similarity(p: argparse.ArgumentParser) -> None:
+    from .grading.similarity import DEFAULT_THRESHOLD
+
+    p.add_argument("--similarity", choices=("auto", "on", "off"), default="auto",
+                   help="compare every pair of submissions of an assignment in report.html: "
+                        "auto skips assignments of more than 2000 submissions (auto)")
+    p.add_argument("--similarity-threshold", type=float, default=DEFAULT_THRESHOLD,
+                   help=f"list pairs at least this alike, 0 to 1 ({DEFAULT_THRESHOLD})")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="backprop-lab", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -144,7 +150,15 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--scheduler", help="address of a Dask scheduler to grade on")
     grade.add_argument("--force", action="store_true", help="regrade unchanged submissions")
     _add_limits(grade)
+    _add_similarity(grade)
     grade.set_defaults(run=_grade)
+
+    report = commands.add_parser("report", help="rebuild OUT/report.html from OUT/feedback/")
+    report.add_argument("out", type=Path, help="the output folder of `grade` (graded/)")
+    report.add_argument("--autograders", type=Path, default=Path("dist"),
+                        help="folder of the built assignments, for the handed-out code (dist/)")
+    _add_similarity(report)
+    report.set_defaults(run=_report)
 
     check = commands.add_parser("check", help="grade one notebook and print the feedback")
     check.add_argument("notebook", type=Path)

@@ -16,8 +16,8 @@ def find_samples() -> Path:
 
 
 def demo(out: Path) -> int:
-    from .cli import _print_results
     from .grade import grade
+    from .grading.report import print_results
 
     started = time.monotonic()
     dist = out / "dist"
@@ -28,7 +28,8 @@ def demo(out: Path) -> int:
     samples = find_samples()
     print(f"2/2 Grading the sample submissions in {samples}/ ...", flush=True)
     summary = grade([samples], out / "graded", autograder_dir=dist, force=True)
-    _print_results(summary, out / "graded")
+    print_results(summary, out / "graded")
     print(f"\nDemo done in {time.monotonic() - started:.0f} s. Try: "
           f"backprop-lab check {samples}/<file>.ipynb --autograders {dist}")
+    print(f"The class report: {(out / 'graded' / 'report.html').resolve()}")
     return 0

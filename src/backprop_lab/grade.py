@@ -22,16 +22,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .grading.autograder import Autograder, find_autograders
+from .grading.class_report import write_report
 from .grading.kernel import Kernel, Limits
 from .grading.report import (
+    BASE_COLUMNS,
     feedback_markdown,
     gradebook_rows,
     mistake_counts,
     to_csv,
 )
+from .grading.similarity import DEFAULT_THRESHOLD, submission_code
 from .grading.submission import grade_file, new_home
-
-BASE_COLUMNS = ["submission", "assignment", "status", "score", "max_score"]
 
 
 @dataclass
@@ -234,8 +235,9 @@ def question_order(autograders: dict[str, Autograder], records: list[dict]) -> l
     return names + extra
 
 
-def rebuild_outputs(out: Path, autograders: dict[str, Autograder]) -> list[dict]:
-    """gradebook.csv and mistakes.csv from every feedback file in ``out/feedback``."""
+def rebuild_outputs(out: Path, autograders: dict[str, Autograder], *, similarity: str = "auto",
+                    similarity_threshold: float = DEFAULT_THRESHOLD) -> list[dict]:
+    """gradebook.csv, mistakes.csv and report.html from the files in ``out/feedback``."""
     records = [json.loads(p.read_text()) for p in sorted((out / "feedback").glob("*.json"))]
     questions = question_order(autograders, records)
     rows = gradebook_rows(records, questions)
@@ -244,13 +246,16 @@ def rebuild_outputs(out: Path, autograders: dict[str, Autograder]) -> list[dict]
     mistakes = [{"question": q, "mistake": code, "submissions": n}
                 for (q, code), n in sorted(counts.items())]
     write_atomic(out / "mistakes.csv", to_csv(mistakes, ["question", "mistake", "submissions"]))
+    write_report(out, [a.path for a in autograders.values()], similarity=similarity,
+                 threshold=similarity_threshold)
     return records
 
 
 def grade(paths: list[Path], out: Path, *, autograder_dir: Path = Path("dist"),
           workers: int | None = None, limits: Limits | None = None,
           scheduler: str | None = None, force: bool = False, assignment: str | None = None,
-          progress: bool = True) -> Summary:
+          progress: bool = True, similarity: str = "auto",
+          similarity_threshold: float = DEFAULT_THRESHOLD) -> Summary:
     limits = limits or Limits()
     # The kernels must not see the autograders or the results, wherever they are.
     private = (str(Path(autograder_dir).resolve()), str(Path(out).resolve()))
@@ -275,11 +280,13 @@ def grade(paths: list[Path], out: Path, *, autograder_dir: Path = Path("dist"),
                            assignment)
     for index, record in stream:
         stem = todo[index].stem
+        record["code"] = submission_code(todo[index].path)  # for the similarity report
         write_atomic(feedback / f"{stem}.md", feedback_markdown(record))
         write_atomic(feedback / f"{stem}.json", json.dumps(record, indent=1))
         summary.graded += 1
         if bar:
             bar.update(record)
     summary.seconds = time.monotonic() - started
-    summary.records = rebuild_outputs(out, autograders)
+    summary.records = rebuild_outputs(out, autograders, similarity=similarity,
+                                      similarity_threshold=similarity_threshold)
     return summary

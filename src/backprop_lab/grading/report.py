@@ -6,6 +6,9 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
+
+BASE_COLUMNS = ["submission", "assignment", "status", "score", "max_score"]
 
 MISTAKES = {
     "not_implemented": "the stub is not implemented yet",
@@ -95,3 +98,27 @@ def mistake_counts(records: Iterable[dict]) -> Counter:
             for code in q["diagnoses"]:
                 counts[(q["name"], code)] += 1
     return counts
+
+
+def print_results(summary, out: Path) -> None:
+    """What ``grade`` and ``demo`` print: statuses, the mistakes named, flags, the files.
+
+    Args:
+        summary: a ``grade.Summary`` (``records``, ``graded``, ``skipped``, ``seconds``).
+    """
+    records = summary.records
+    print(table(gradebook_rows(records, []), BASE_COLUMNS))
+    counts = mistake_counts(records)
+    if counts:
+        print("\nMistakes named, per question (submissions):")
+        for (question, code), n in sorted(counts.items()):
+            print(f"  {question:24s} {code:28s} {n}")
+    flagged = [r for r in records if r.get("flags")]
+    if flagged:
+        print("\nFlagged submissions:")
+        for r in flagged:
+            print(f"  {r['submission']}: " + "; ".join(r["flags"]))
+    print(f"\nGraded {summary.graded}, skipped {summary.skipped} unchanged, "
+          f"in {summary.seconds:.1f} s. Gradebook: {out / 'gradebook.csv'}; "
+          f"feedback: {out / 'feedback'}/; class mistakes: {out / 'mistakes.csv'}")
+    print(f"Class report (open it in a browser): {out / 'report.html'}")
