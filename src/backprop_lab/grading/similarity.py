@@ -32,6 +32,7 @@ GUARANTEE = 20  #: a shared run this long is always found (window = GUARANTEE - 
 COMMON_SHARE = 0.2  #: fingerprints in more of the class than this are common knowledge
 MIN_SHARED = 60  #: a pair must share at least this many filtered characters of code
 DEFAULT_THRESHOLD = 0.6  #: pairs at or above this score are listed
+PREFILTER = 0.5  #: pairs sharing fewer fingerprints than this x threshold are not compared
 CODE_LIMIT = 200_000  #: characters of code kept per submission
 DEF_LINE = re.compile(r"^(?:\s*(?:#|@|import |from )[^\n]*\n|\s*\n)*\s*def\s+([A-Za-z_]\w*)\s*\(")
 OTHER = "other cells"
@@ -151,7 +152,10 @@ def similar_pairs(assignment: str, codes: dict[str, list[str]], template: list[s
         _drop(fp, common)
     pairs = []
     for i, j in combinations(range(len(names)), 2):
-        if not fps[i].hashes & fps[j].hashes:
+        common_count = len(fps[i].hashes & fps[j].hashes)
+        # Shared fingerprints bound shared code: a pair far below the threshold by this
+        # count is not worth copydetect's exact (and 50x dearer) token count.
+        if common_count < PREFILTER * threshold * min(len(fps[i].hashes), len(fps[j].hashes)):
             continue
         shared, (si, sj), _ = compare_files(fps[i], fps[j])
         score = float(max(si, sj))
