@@ -124,7 +124,7 @@ def _add_similarity(p: argparse.ArgumentParser) -> None:
 
     p.add_argument("--similarity", choices=("auto", "on", "off"), default="auto",
                    help="compare every pair of submissions of an assignment in report.html: "
-                        "auto skips assignments of more than 2000 submissions (auto)")
+                        "auto skips assignments of more than 1000 submissions (auto)")
     p.add_argument("--similarity-threshold", type=float, default=DEFAULT_THRESHOLD,
                    help=f"list pairs at least this alike, 0 to 1 ({DEFAULT_THRESHOLD})")
 

@@ -93,7 +93,8 @@ def _png(fig, dpi: int) -> bytes:
 
     raw = io.BytesIO()
     fig.savefig(raw, format="png", dpi=dpi)
-    image = Image.open(raw).convert("RGB").quantize(PALETTE_COLOURS)
+    image = Image.open(raw).convert("RGB").quantize(PALETTE_COLOURS,
+                                                    method=Image.Quantize.FASTOCTREE)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
