@@ -138,10 +138,13 @@ def test_the_a3_solution_animation_renders_its_controls_offline(dist, tmp_path):
     body, _ = HTMLExporter().from_notebook_node(nb)
     page = tmp_path / "a3_training.html"
     page.write_text(body)
+    shot = tmp_path / "a3_player.html"  # the same page, scrolled to the player
+    shot.write_text(body.replace("</body>", "<script>document.querySelector('.bplab-player')"
+                                 ".scrollIntoView();</script></body>"))
     parsed = Player(dump_dom(page))
     assert parsed.buttons == BUTTONS and parsed.ranges == 1
     assert parsed.shown() == [0] and len(parsed.images) > 10
     assert parsed.outputs == ["epoch 0"]
-    png = screenshot(page, tmp_path / "a3.png", 1280, 1200)
+    png = screenshot(shot, tmp_path / "a3.png", 1280, 700)
     keep(png, "a3-solution-export.png")
     print(f"player output: {len(html_out.encode())} bytes; notebook HTML: {len(body)} bytes")
