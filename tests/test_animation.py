@@ -138,9 +138,9 @@ def test_the_a3_solution_animation_renders_its_controls_offline(dist, tmp_path):
     body, _ = HTMLExporter().from_notebook_node(nb)
     page = tmp_path / "a3_training.html"
     page.write_text(body)
-    shot = tmp_path / "a3_player.html"  # the same page, scrolled to the player
-    shot.write_text(body.replace("</body>", "<script>document.querySelector('.bplab-player')"
-                                 ".scrollIntoView();</script></body>"))
+    shot = tmp_path / "a3_player.html"  # the same page showing only the player's cell
+    shot.write_text(body.replace("</head>", "<style>.jp-Cell{display:none}"
+                                 ".jp-Cell:has(.bplab-player){display:block}</style></head>"))
     parsed = Player(dump_dom(page))
     assert parsed.buttons == BUTTONS and parsed.ranges == 1
     assert parsed.shown() == [0] and len(parsed.images) > 10
