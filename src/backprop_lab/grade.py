@@ -22,7 +22,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .grading.autograder import Autograder, find_autograders
-from .grading.class_report import write_report
 from .grading.kernel import Kernel, Limits
 from .grading.report import (
     BASE_COLUMNS,
@@ -246,6 +245,8 @@ def rebuild_outputs(out: Path, autograders: dict[str, Autograder], *, similarity
     mistakes = [{"question": q, "mistake": code, "submissions": n}
                 for (q, code), n in sorted(counts.items())]
     write_atomic(out / "mistakes.csv", to_csv(mistakes, ["question", "mistake", "submissions"]))
+    from .grading.class_report import write_report  # Matplotlib and copydetect: only here
+
     write_report(out, [a.path for a in autograders.values()], similarity=similarity,
                  threshold=similarity_threshold)
     return records

@@ -24,8 +24,6 @@ from itertools import combinations
 from pathlib import Path
 
 import numpy as np
-from copydetect import CodeFingerprint, compare_files
-from copydetect.utils import get_token_coverage
 
 NOISE = 15  #: k: tokens of filtered code shorter than this never count as shared
 GUARANTEE = 20  #: a shared run this long is always found (window = GUARANTEE - NOISE + 1)
@@ -87,7 +85,10 @@ def parts_of(cells: list[str]) -> dict[str, str]:
     return parts
 
 
-def fingerprint(code: str, boilerplate: np.ndarray | None = None) -> CodeFingerprint:
+def fingerprint(code: str, boilerplate: np.ndarray | None = None):
+    """copydetect's ``CodeFingerprint`` of Python ``code``, ``boilerplate`` hashes left out."""
+    from copydetect import CodeFingerprint  # imported when used: grading workers never need it
+
     window = GUARANTEE - NOISE + 1
     return CodeFingerprint("code.py", NOISE, window, boilerplate, fp=io.StringIO(code),
                            language="python")
@@ -95,6 +96,8 @@ def fingerprint(code: str, boilerplate: np.ndarray | None = None) -> CodeFingerp
 
 def boilerplate_hashes(template_cells: list[str]) -> np.ndarray:
     """Every k-gram hash of the student notebook's code (window 1, as copydetect does)."""
+    from copydetect import CodeFingerprint
+
     if not template_cells:
         return np.array([], dtype=np.int64)
     fp = CodeFingerprint("code.py", NOISE, 1, fp=io.StringIO("\n\n".join(template_cells)),
@@ -102,14 +105,16 @@ def boilerplate_hashes(template_cells: list[str]) -> np.ndarray:
     return np.array(sorted(fp.hashes), dtype=np.int64)
 
 
-def _drop(fp: CodeFingerprint, hashes: set) -> None:
+def _drop(fp, hashes: set) -> None:
     """Remove fingerprints from ``fp`` in place and recount the tokens they cover."""
+    from copydetect.utils import get_token_coverage
+
     fp.hashes = fp.hashes - hashes
     fp.hash_idx = {h: i for h, i in fp.hash_idx.items() if h not in hashes}
     fp.token_coverage = get_token_coverage(fp.hash_idx, fp.k, len(fp.filtered_code))
 
 
-def common_hashes(fps: list[CodeFingerprint]) -> set:
+def common_hashes(fps: list) -> set:
     """Fingerprints present in more than ``COMMON_SHARE`` of the class (and in 3 or more)."""
     counts: dict = {}
     for fp in fps:
@@ -121,6 +126,8 @@ def common_hashes(fps: list[CodeFingerprint]) -> set:
 
 def _side_by_side(a: dict[str, str], b: dict[str, str], boiler: np.ndarray,
                   common: set) -> list[tuple[str, float, str, str]]:
+    from copydetect import compare_files
+
     rows = []
     for name in sorted(set(a) & set(b)):
         fa, fb = fingerprint(a[name], boiler), fingerprint(b[name], boiler)
@@ -144,6 +151,8 @@ def similar_pairs(assignment: str, codes: dict[str, list[str]], template: list[s
         threshold: the score, the larger of the two shares of each one's fingerprinted
             code found in the other, at or above which a pair is listed.
     """
+    from copydetect import compare_files
+
     boiler = boilerplate_hashes(template)
     names = sorted(n for n, cells in codes.items() if cells)
     fps = [fingerprint("\n\n".join(codes[n]), boiler) for n in names]
@@ -154,7 +163,7 @@ def similar_pairs(assignment: str, codes: dict[str, list[str]], template: list[s
     for i, j in combinations(range(len(names)), 2):
         common_count = len(fps[i].hashes & fps[j].hashes)
         # Shared fingerprints bound shared code: a pair far below the threshold by this
-        # count is not worth copydetect's exact (and 50x dearer) token count.
+        # count is not worth copydetect's exact (and far dearer) token count.
         if common_count < PREFILTER * threshold * min(len(fps[i].hashes), len(fps[j].hashes)):
             continue
         shared, (si, sj), _ = compare_files(fps[i], fps[j])
