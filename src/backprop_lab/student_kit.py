@@ -126,8 +126,8 @@ def student_readme(name: str, manual: list[dict]) -> str:
     note = ""
     if manual:
         items = ", ".join(f"`{q['name']}`, {_points(q['points'])}" for q in manual)
-        note = MANUAL.format(questions="written questions" if len(manual) > 1 else "a written question",
-                             items=items)
+        questions = "written questions" if len(manual) > 1 else "a written question"
+        note = MANUAL.format(questions=questions, items=items)
     return README.format(name=name, manual=note)
 
 
