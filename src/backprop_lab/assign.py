@@ -40,9 +40,14 @@ class Built:
 
 
 def find_assignments(source: Path | None = None) -> Path:
-    """``assignments/`` here, else the one beside the source tree this package came from."""
-    for candidate in (source, Path.cwd() / "assignments", PACKAGE.parents[1] / "assignments"):
-        if candidate is not None and candidate.is_dir():
+    """``source`` when given, else ``assignments/`` here, else the one beside the source
+    tree this package came from."""
+    if source is not None:
+        if source.is_dir():
+            return source
+        raise FileNotFoundError(f"no assignments folder {source}")
+    for candidate in (Path.cwd() / "assignments", PACKAGE.parents[1] / "assignments"):
+        if candidate.is_dir():
             return candidate
     raise FileNotFoundError("no assignments/ folder here or beside the package; "
                             "run from the repository or pass --source")
