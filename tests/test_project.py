@@ -167,3 +167,16 @@ def test_python_dash_m_works():
     out = subprocess.run([sys.executable, "-m", "backprop_lab", "--help"],
                          capture_output=True, text=True, check=True)
     assert "demo" in out.stdout
+
+
+@pytest.mark.task("contract in the repository")
+def test_no_link_or_message_points_outside_the_repository():
+    texts = {p: p.read_text() for p in [ROOT / "README.md", *(ROOT / "docs").glob("*.md"),
+                                         *(ROOT / "src").rglob("*.py")]}
+    for path, text in texts.items():
+        assert not re.search(r"SPEC\b|shared/|\.\./", text), path
+        links = re.findall(r"\]\(([^)#]+)\)", text) if path.suffix == ".md" else []
+        for target in links:
+            if not re.match(r"https?://", target):
+                assert (path.parent / target).exists(), (path, target)
+    assert "(docs/contract.md)" in texts[ROOT / "README.md"]
