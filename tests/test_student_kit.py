@@ -6,6 +6,7 @@ top to bottom, and every ``grader.check`` cell passes there.
 """
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -127,3 +128,56 @@ def test_the_kit_requirements_alone_run_the_solution_with_every_check_passing(
     errors = [outputs_text(c) for c in cells for o in c.get("outputs", [])
               if o.get("output_type") == "error"]
     assert not errors, errors[:1]
+
+
+def master_points(master: Path) -> dict[str, dict[str, float]]:
+    """question -> {part: points} from the master's hidden test cells, and
+    {"total": points} for a manual question."""
+    points: dict[str, dict[str, float]] = {}
+    question = None
+    for cell in json.loads(master.read_text())["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "raw" and source.startswith("# BEGIN QUESTION"):
+            config = dict(line.split(": ", 1) for line in source.splitlines()[1:])
+            question = config["name"]
+            points[question] = {}
+            if config.get("manual") == "true":
+                points[question]["total"] = float(config["points"])
+        elif cell["cell_type"] == "code" and "hidden: true" in source:
+            part = re.search(r"def test_(\w+)\(", source)[1]
+            points[question][part] = float(re.search(r"points: ([\d.]+)", source)[1])
+    return points
+
+
+def notebook_table(master: Path) -> dict[str, list[str]]:
+    """Rows of the points table in "How your work is checked": name -> its cells."""
+    cells = json.loads(master.read_text())["cells"]
+    text = next("".join(c["source"]) for c in cells if c["cell_type"] == "markdown"
+                and "How your work is checked" in "".join(c["source"]))
+    rows = re.findall(r"^\| `(\w+)`[^|]*\|(.*)\|\s*$", text, re.M)
+    return {name: [v.strip() for v in rest.split("|")] for name, rest in rows}
+
+
+@pytest.mark.task("text of a3 and a4")
+@pytest.mark.parametrize("name", NAMES)
+def test_each_notebook_states_the_points_its_tests_give(name):
+    master = ROOT / "assignments" / f"{name}.ipynb"
+    table = notebook_table(master)
+    points = master_points(master)
+    assert table.keys() == points.keys(), name
+    parts = ["reference", "finite_differences", "inputs_unchanged"]
+    for question, row in table.items():
+        given = points[question]
+        assert float(row[-1]) == sum(given.values()), (question, row)
+        if "total" not in given:
+            stated = [float(v) if v not in ("–", "-", "") else 0.0 for v in row[:3]]
+            assert stated == [given.get(p, 0.0) for p in parts], (question, row)
+
+
+@pytest.mark.task("text of a3 and a4")
+def test_a4_says_how_it_is_checked_in_its_own_terms():
+    cells = json.loads((ROOT / "assignments" / "a4_conventions.ipynb").read_text())["cells"]
+    text = next("".join(c["source"]) for c in cells if c["cell_type"] == "markdown"
+                and "How your work is checked" in "".join(c["source"]))
+    assert "training step" not in text and "sgd_epoch" not in text
+    assert "vanishing_gradients" in text and "by hand" in text
