@@ -1,10 +1,18 @@
 # The two Quickstart commands: `make demo` and `make test`. Each creates the
 # virtual environment when it is missing, so either works first on a fresh clone.
+# `make demo` installs the runtime dependencies only; `make test` adds the [test] and
+# [dask] extras.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# The fast tests (the engine, the judge, the public checks) also run on this Python, in a
+# clean uv environment; skipped, with a message, when the machine does not have it.
+FAST_PYTHON ?= 3.13
+FAST_TESTS := tests/test_activations.py tests/test_tiers.py tests/test_hand_computed.py \
+	tests/test_gradcheck.py tests/test_conventions.py tests/test_grading_core.py \
+	tests/test_mutants.py
 
-.PHONY: demo test lint bench solutions clean
+.PHONY: demo test test-fast system-packages lint bench solutions samples clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,12 +20,28 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
+$(BIN)/.installed-test: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test,dask]'
+	touch $@
+
 demo: $(BIN)/.installed
 	$(BIN)/backprop-lab demo
 
-test: $(BIN)/.installed
+# Debian packages the tests need (a browser for the animation test, ...), when a script
+# for them exists: .ci/system-packages installs whatever is missing.
+system-packages:
+	if [ -x .ci/system-packages ]; then .ci/system-packages; fi
+
+test: system-packages $(BIN)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q
+	$(MAKE) --no-print-directory test-fast
+
+test-fast: $(BIN)/.installed-test
+	$(BIN)/python tests/run_fast.py $(FAST_PYTHON) $(FAST_TESTS)
+
+lint: $(BIN)/.installed-test
+	$(BIN)/ruff check src tests benchmarks
 
 solutions: $(BIN)/.installed
 	$(BIN)/backprop-lab build --out dist --solutions solutions
@@ -26,6 +50,7 @@ samples: $(BIN)/.installed
 	$(BIN)/python -c "from backprop_lab.samples import write_samples; from pathlib import Path; write_samples(Path('dist'), Path('samples'))"
 
 bench: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/bench_backprop.py
 
 clean:

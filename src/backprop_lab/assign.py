@@ -5,7 +5,8 @@ Each master is staged in a temporary folder beside two copies of this package:
 against), which Otter ships beside the student notebook, and ``backprop_lab/`` (engine
 and grading), which goes only into the autograder zip. Output, per assignment::
 
-    DIR/<name>/student/<name>.ipynb, DIR/<name>/student/bplab/   what students get
+    DIR/<name>/student/<name>.ipynb, DIR/<name>/student/bplab/   what students get,
+    DIR/<name>/student/README.md, requirements.txt                 with how to use it
     DIR/<name>/autograder/                                         Otter's autograder folder
     DIR/<name>/<name>-autograder.zip                               for Gradescope or `grade`
 """
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .grading.public_cases import write_public_cases
+from .student_kit import write_manual_questions, write_student_kit
 
 PACKAGE = Path(__file__).resolve().parent
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "public_cases.npz")
@@ -38,9 +40,14 @@ class Built:
 
 
 def find_assignments(source: Path | None = None) -> Path:
-    """``assignments/`` here, else the one beside the source tree this package came from."""
-    for candidate in (source, Path.cwd() / "assignments", PACKAGE.parents[1] / "assignments"):
-        if candidate is not None and candidate.is_dir():
+    """``source`` when given, else ``assignments/`` here, else the one beside the source
+    tree this package came from."""
+    if source is not None:
+        if source.is_dir():
+            return source
+        raise FileNotFoundError(f"no assignments folder {source}")
+    for candidate in (Path.cwd() / "assignments", PACKAGE.parents[1] / "assignments"):
+        if candidate.is_dir():
             return candidate
     raise FileNotFoundError("no assignments/ folder here or beside the package; "
                             "run from the repository or pass --source")
@@ -60,6 +67,7 @@ def build_one(master: Path, out: Path, *, run_tests: bool = True) -> Built:
     target = out / name
     with tempfile.TemporaryDirectory(prefix=f"build-{name}-") as tmp:
         staged = stage(master, Path(tmp))
+        write_manual_questions(master, Path(tmp) / "backprop_lab")
         command = [sys.executable, "-m", "otter", "assign", "--no-pdfs", staged.name, "dist"]
         if not run_tests:
             command.insert(4, "--no-run-tests")
@@ -73,6 +81,7 @@ def build_one(master: Path, out: Path, *, run_tests: bool = True) -> Built:
     (zipped,) = (target / "autograder").glob(f"{name}-autograder_*.zip")
     final_zip = target / f"{name}-autograder.zip"
     shutil.move(zipped, final_zip)
+    write_student_kit(master, target / "student")
     return Built(name, target / "student" / f"{name}.ipynb", final_zip,
                  target / "autograder" / f"{name}.ipynb")
 

@@ -1,4 +1,10 @@
-"""The ``backprop-lab`` command line: build, grade, report, check, demo (SPEC section 4)."""
+"""The ``backprop-lab`` command line: build, grade, report, check, demo.
+
+Exit status, for every command: 0 when it did its job (``grade``: the batch ran,
+whatever the submissions scored); 1 when it could not (nothing to build or grade with, a
+path that does not exist, a notebook ``check`` could not grade); 2 when the command line
+itself is wrong (argparse's usage error). docs/contract.md, section 4, is the full story.
+"""
 
 from __future__ import annotations
 
@@ -15,14 +21,23 @@ def _size(text: str) -> int:
     """'2G', '512M' or a number of bytes."""
     units = {"K": 1 << 10, "M": 1 << 20, "G": GIB}
     text = text.strip().upper().removesuffix("B")
-    if text and text[-1] in units:
-        return int(float(text[:-1]) * units[text[-1]])
-    return int(text)
+    try:
+        if text and text[-1] in units:
+            return int(float(text[:-1]) * units[text[-1]])
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (try 2G or 512M)") from None
+
+
+def _fail(command: str, message: str) -> int:
+    """Say why ``command`` could not do its job; exit status 1."""
+    print(f"backprop-lab {command}: {message}", file=sys.stderr)
+    return 1
 
 
 def _limits(args: argparse.Namespace) -> Limits:
     return Limits(cell_seconds=args.cell_timeout, total_seconds=args.timeout,
-                  memory_bytes=_size(args.memory))
+                  memory_bytes=args.memory)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -31,8 +46,7 @@ def _build(args: argparse.Namespace) -> int:
     try:
         built = build(args.out, args.source, run_tests=not args.no_run_tests)
     except (BuildError, FileNotFoundError) as error:
-        print(f"backprop-lab build: {error}", file=sys.stderr)
-        return 1
+        return _fail("build", str(error))
     for b in built:
         print(f"{b.name}: student notebook {b.student}, autograder {b.autograder_zip}")
     if args.solutions:
@@ -52,10 +66,24 @@ def _warn_if_unsandboxed() -> None:
               file=sys.stderr)
 
 
+def _has_dask() -> bool:
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def _grade(args: argparse.Namespace) -> int:
     from .grade import grade
     from .grading.report import print_results
 
+    missing = [str(p) for p in args.paths if not p.exists()]
+    if missing:
+        return _fail("grade", "no such file or folder: " + ", ".join(missing))
+    if args.scheduler and not _has_dask():
+        return _fail("grade", "--scheduler needs Dask: pip install 'backprop-lab[dask]' "
+                     "(in a clone: pip install -e '.[dask]')")
     _warn_if_unsandboxed()
     try:
         summary = grade(args.paths, args.out, autograder_dir=args.autograders,
@@ -64,8 +92,7 @@ def _grade(args: argparse.Namespace) -> int:
                         similarity=args.similarity,
                         similarity_threshold=args.similarity_threshold)
     except FileNotFoundError as error:
-        print(f"backprop-lab grade: {error}", file=sys.stderr)
-        return 1
+        return _fail("grade", str(error))
     print_results(summary, args.out)
     return 0
 
@@ -74,9 +101,8 @@ def _report(args: argparse.Namespace) -> int:
     from .grading.class_report import write_report
 
     if not (args.out / "feedback").is_dir():
-        print(f"backprop-lab report: no feedback/ folder in {args.out}: "
-              "run `backprop-lab grade` first", file=sys.stderr)
-        return 1
+        return _fail("report", f"no feedback/ folder in {args.out}: "
+                     "run `backprop-lab grade` first")
     zips = sorted(args.autograders.glob("**/*-autograder.zip"))
     path = write_report(args.out, zips, similarity=args.similarity,
                         threshold=args.similarity_threshold)
@@ -91,9 +117,8 @@ def _check(args: argparse.Namespace) -> int:
 
     autograders = find_autograders(args.autograders)
     if not autograders:
-        print(f"backprop-lab check: no autograder zips under {args.autograders}: "
-              "run `backprop-lab build` first", file=sys.stderr)
-        return 2
+        return _fail("check", f"no autograder zips under {args.autograders}: "
+                     "run `backprop-lab build` first")
     _warn_if_unsandboxed()
     limits = _limits(args)
     limits.private = (str(args.autograders.resolve()),)
@@ -103,20 +128,85 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from .assign import BuildError
     from .demo import demo
 
-    return demo(args.out)
+    try:
+        return demo(args.out)
+    except (BuildError, FileNotFoundError) as error:
+        return _fail("demo", str(error))
 
 
 def _add_limits(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--autograders", type=Path, default=Path("dist"),
-                   help="folder holding the built *-autograder.zip files (dist/)")
-    p.add_argument("--assignment", help="assignment for notebooks that do not say")
-    p.add_argument("--timeout", type=float, default=600.0,
-                   help="seconds for a whole submission (600)")
-    p.add_argument("--cell-timeout", type=float, default=60.0,
-                   help="seconds for one cell before it is interrupted (60)")
-    p.add_argument("--memory", default="2G", help="memory cap of a kernel (2G)")
+    p.add_argument("--autograders", type=Path, default=Path("dist"), metavar="DIR",
+                   help="folder holding the *-autograder.zip files `build` wrote (dist)")
+    p.add_argument("--assignment", metavar="NAME",
+                   help="assignment for notebooks that carry no Otter metadata and define "
+                        "no stub that tells (a1_forward, ...)")
+    p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS",
+                   help="wall time for a whole submission; past it the status is "
+                        "`timeout` (600)")
+    p.add_argument("--cell-timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="time for one cell; it is interrupted and the next cell runs (60)")
+    p.add_argument("--memory", type=_size, default="2G", metavar="SIZE",
+                   help="memory cap of a submission's kernel, e.g. 2G or 512M (2G)")
+
+
+EXIT_STATUS = """\
+exit status:
+  0  {ok}
+  1  {fail}
+  2  the command line is wrong (unknown option, bad value)"""
+
+DESCRIPTION = """\
+Build and grade the backpropagation course: student notebooks and autograders from the
+Otter Assign masters in assignments/, then grading of folders of submitted notebooks.
+Each command's --help says what it writes. The contract (stubs, conventions, mistake
+codes, files written) is docs/contract.md in the repository."""
+
+BUILD = """\
+Run Otter Assign on every master notebook in assignments/ (or --source). Writes, per
+assignment NAME, under --out:
+  NAME/student/NAME.ipynb, NAME/student/bplab/      the notebook and helpers students get,
+  NAME/student/README.md, requirements.txt          with how to set up, check and submit
+  NAME/NAME-autograder.zip                          for Gradescope, and what grade reads
+  NAME/autograder/NAME.ipynb                        the solution notebook
+With --solutions DIR, also DIR/NAME.ipynb: the solution notebooks executed, with plots."""
+
+GRADE = """\
+Grade every .ipynb under the given paths (a file named directly is taken whatever its
+name), each in a fresh Jupyter kernel, routed to its assignment's autograder. Writes,
+under --out:
+  gradebook.csv          one row per submission: submission, assignment, status
+                         (graded, error, timeout, invalid), score, max_score, then one
+                         column per autograded question
+  feedback/STEM.json     the record of one submission (scores, messages, named mistakes)
+  feedback/STEM.md       the same, for the student to read
+  mistakes.csv           submissions per question and named mistake
+  report.html            the class at a glance (see `backprop-lab report --help`)
+A submission that is unchanged since it was last graded is skipped (--force regrades).
+A broken submission gets its row with a status and a reason; it never stops the batch."""
+
+REPORT = """\
+Rebuild OUT/report.html, the class at a glance, from the feedback records in
+OUT/feedback/ (what `grade` wrote): scores, named mistakes per question with what the
+students read, flags, similar submissions, one row per student. Writes OUT/report.html."""
+
+CHECK = """\
+Grade one notebook exactly as `grade` does and print the feedback a student would get.
+Writes nothing."""
+
+DEMO = """\
+Build the four assignments into OUT/dist, grade the bundled sample submissions (full
+marks, classic mistakes, unfinished, a broken file) into OUT/graded (the files `grade`
+writes), and print the gradebook and the mistakes found."""
+
+
+def _command(commands, name: str, summary: str, description: str, ok: str,
+             fail: str) -> argparse.ArgumentParser:
+    return commands.add_parser(name, help=summary, description=description,
+                               epilog=EXIT_STATUS.format(ok=ok, fail=fail),
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
 def _add_similarity(p: argparse.ArgumentParser) -> None:
@@ -130,43 +220,67 @@ def _add_similarity(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="backprop-lab", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="backprop-lab", description=DESCRIPTION,
+        epilog=EXIT_STATUS.format(ok="the command did its job (see each command's --help)",
+                                  fail="it could not (the reason is printed)"),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    build = commands.add_parser("build", help="Otter Assign on every master notebook")
-    build.add_argument("--out", type=Path, default=Path("dist"), help="output folder (dist/)")
-    build.add_argument("--source", type=Path, default=None, help="folder of master notebooks")
+    build = _command(commands, "build", "student notebooks and autograder zips", BUILD,
+                     "every assignment was built",
+                     "no assignments/ folder, no autograder/requirements.txt, or Otter\n"
+                     "     Assign failed on a master (say, its tests fail on its solutions)")
+    build.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR",
+                       help="output folder (dist)")
+    build.add_argument("--source", type=Path, default=None, metavar="DIR",
+                       help="folder of master notebooks (assignments)")
     build.add_argument("--no-run-tests", action="store_true",
-                       help="skip running the tests on the solutions (faster, less safe)")
-    build.add_argument("--solutions", type=Path, default=None,
-                       help="also execute the solution notebooks into this folder (solutions/)")
+                       help="skip running the hidden tests on the solutions (faster, less safe)")
+    build.add_argument("--solutions", type=Path, default=None, metavar="DIR",
+                       help="also execute the solution notebooks into DIR (e.g. solutions)")
     build.set_defaults(run=_build)
 
-    grade = commands.add_parser("grade", help="grade folders of submissions")
-    grade.add_argument("paths", nargs="+", type=Path, help="notebooks or folders of them")
-    grade.add_argument("--out", type=Path, default=Path("graded"), help="output folder")
-    grade.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                       help="local worker processes (the number of cores)")
-    grade.add_argument("--scheduler", help="address of a Dask scheduler to grade on")
-    grade.add_argument("--force", action="store_true", help="regrade unchanged submissions")
+    grade = _command(commands, "grade", "grade folders of submissions", GRADE,
+                     "the batch ran, whatever the submissions scored or did",
+                     "no autograder zips, a path that does not exist, or\n"
+                     "     --scheduler without Dask installed")
+    grade.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                       help="notebooks, or folders searched for *.ipynb")
+    grade.add_argument("--out", type=Path, default=Path("graded"), metavar="DIR",
+                       help="output folder (graded)")
+    grade.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
+                       help="submissions graded at once on this machine (the number of cores)")
+    grade.add_argument("--scheduler", metavar="ADDRESS",
+                       help="grade on a Dask cluster, e.g. tcp://host:8786 (needs the "
+                            "[dask] extra)")
+    grade.add_argument("--force", action="store_true",
+                       help="regrade submissions that are unchanged since the last run")
     _add_limits(grade)
     _add_similarity(grade)
     grade.set_defaults(run=_grade)
 
-    report = commands.add_parser("report", help="rebuild OUT/report.html from OUT/feedback/")
-    report.add_argument("out", type=Path, help="the output folder of `grade` (graded/)")
-    report.add_argument("--autograders", type=Path, default=Path("dist"),
-                        help="folder of the built assignments, for the handed-out code (dist/)")
+    report = _command(commands, "report", "rebuild OUT/report.html from OUT/feedback/",
+                      REPORT, "the report was written", "OUT has no feedback/ folder")
+    report.add_argument("out", type=Path, metavar="OUT",
+                        help="the output folder of `grade` (graded)")
+    report.add_argument("--autograders", type=Path, default=Path("dist"), metavar="DIR",
+                        help="folder of the built assignments, for the handed-out code (dist)")
     _add_similarity(report)
     report.set_defaults(run=_report)
 
-    check = commands.add_parser("check", help="grade one notebook and print the feedback")
-    check.add_argument("notebook", type=Path)
+    check = _command(commands, "check", "grade one notebook and print its feedback", CHECK,
+                     "the notebook was graded (whatever it scored)",
+                     "it could not be graded: no autograder zips, or its status is\n"
+                     "     invalid, error or timeout")
+    check.add_argument("notebook", type=Path, metavar="NOTEBOOK", help="a submitted .ipynb")
     _add_limits(check)
     check.set_defaults(run=_check)
 
-    demo = commands.add_parser("demo", help="build, grade the bundled samples, show the results")
-    demo.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder")
+    demo = _command(commands, "demo", "build, grade the bundled samples, show the results",
+                    DEMO, "the demo ran", "the build failed or samples/ is missing")
+    demo.add_argument("--out", type=Path, default=Path("demo-output"), metavar="OUT",
+                      help="output folder (demo-output)")
     demo.set_defaults(run=_demo)
     return parser
 

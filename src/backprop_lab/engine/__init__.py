@@ -1,4 +1,4 @@
-"""The reference solution engine: every stub of the spec, as the course's answer key.
+"""The reference solution engine: every stub of docs/contract.md, the answer key.
 
 This package ships in the autograder only, never beside a student notebook.
 """
@@ -28,7 +28,7 @@ from .training import sgd_epoch, train
 from .vanishing import layer_gradient_norms
 
 __all__ = [
-    # The stubs of SPEC section 2, in the order the course teaches them.
+    # The stubs of docs/contract.md, section 2, in the order the course teaches them.
     "sigmoid",
     "sigmoid_prime",
     "feedforward",
@@ -57,5 +57,5 @@ __all__ = [
     "train",
 ]
 
-#: The stubs of SPEC section 2 (the first 19 names of ``__all__``).
+#: The stubs of docs/contract.md, section 2 (the first 19 names of ``__all__``).
 STUBS = tuple(__all__[:19])

@@ -174,7 +174,7 @@ def backprop_batch(
     """
     # The forward pass of feedforward, keeping only the activations: each z^l becomes
     # a^l = 1 / (1 + e^{-z^l}) in its own array, with no copy. (Written out rather than
-    # calling sigmoid with an extra argument: a stub calls others only as the spec says.)
+    # calling sigmoid with an extra argument: a stub calls others only as the contract says.)
     activations = [np.asarray(X, dtype=np.float64).T]
     for W, b in zip(weights, biases, strict=True):
         a = W @ activations[-1]

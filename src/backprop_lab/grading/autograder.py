@@ -39,6 +39,7 @@ class Autograder:
     path: Path
     digest: str
     questions: list[Question]
+    manual: list[dict] = field(default_factory=list)  # hand-graded: [{"name", "points"}]
 
     def stubs(self) -> set[str]:
         return {p.stub for q in self.questions for p in q.parts}
@@ -81,8 +82,10 @@ def read_autograder(path: Path) -> Autograder:
                 question = Question(Path(info).stem, _hidden_calls(z.read(info).decode()))
                 if question.parts:
                     questions.append(question)
+        manual_file = "files/backprop_lab/manual_questions.json"  # written by build
+        manual = json.loads(z.read(manual_file)) if manual_file in z.namelist() else []
     return Autograder(config["assignment_name"], Path(path),
-                      hashlib.sha256(data).hexdigest()[:16], questions)
+                      hashlib.sha256(data).hexdigest()[:16], questions, manual)
 
 
 def find_autograders(folder: Path) -> dict[str, Autograder]:

@@ -36,7 +36,7 @@ from . import mistakes
 
 @dataclass(frozen=True)
 class Mutant:
-    code: str  # a mistake code from SPEC section 3
+    code: str  # a mistake code from docs/contract.md, section 3
     fn: Callable  # same signature as the stub
     message: str  # what to look at, in the student's terms
     source: str = ""  # the def of ``fn``, named like the stub (see :func:`planted`)

@@ -31,6 +31,17 @@ def score_text(value: float) -> str:
     return f"{value:g}"
 
 
+def manual_note(manual: list[dict]) -> str:
+    """What is still to come: " autograded; the written question `x` (2 points) is graded
+    by hand"."""
+    if not manual:
+        return ""
+    names = ", ".join(f"`{q['name']}` ({score_text(q['points'])} "
+                      f"point{'' if q['points'] == 1 else 's'})" for q in manual)
+    what, verb = ("written question", "is") if len(manual) == 1 else ("written questions", "are")
+    return f" autograded; the {what} {names} {verb} graded by hand"
+
+
 def feedback_markdown(record: dict) -> str:
     """The feedback for the student: per question, the score, what was wrong, the mistake."""
     lines = [f"# Feedback: {record['submission']}", ""]
@@ -38,7 +49,8 @@ def feedback_markdown(record: dict) -> str:
         lines += [f"This file could not be graded: {record['reason']}.", ""]
         return "\n".join(lines)
     lines += [f"Assignment **{record['assignment']}**: "
-              f"**{score_text(record['score'])} / {score_text(record['max_score'])}** points.", ""]
+              f"**{score_text(record['score'])} / {score_text(record['max_score'])}** points"
+              + manual_note(record.get("manual", [])) + ".", ""]
     if record["status"] != "graded":
         lines += [f"Grading stopped early ({record['status']}): {record['reason']}.", ""]
     for note in record.get("cells", []):

@@ -128,7 +128,7 @@ def _extract_files(grader: Autograder, into: Path) -> Path:
 
 def grade_file(path: Path, autograders: dict[str, Autograder], limits: Limits,
                assignment: str | None = None, kernel: Kernel | None = None) -> dict:
-    """The feedback record of one submission (SPEC section 4's JSON, plus details)."""
+    """The feedback record of one submission (docs/contract.md, section 4, plus details)."""
     path = Path(path)
     started = time.monotonic()
     record = {"submission": path.name, "assignment": None, "status": "invalid", "score": 0.0,
@@ -142,7 +142,8 @@ def grade_file(path: Path, autograders: dict[str, Autograder], limits: Limits,
         if kernel is not None:
             kernel.shutdown()
         return record
-    record.update(assignment=grader.name, max_score=grader.max_score, autograder=grader.digest)
+    record.update(assignment=grader.name, max_score=grader.max_score, autograder=grader.digest,
+                  manual=grader.manual)
     with tempfile.TemporaryDirectory(prefix="bplab-grade-") as tmp:
         work = Path(tmp)
         files = _extract_files(grader, work / "autograder")
