@@ -28,7 +28,7 @@ from ..cases import Case, draw_cases
 from ..harness import run
 from ..judge import REFERENCES, judge
 from .operators import Mutation, mutations
-from .sweep import agree, equivalent, sweep_inputs
+from .sweep import agree, difference, sweep_inputs
 
 SWEEP = 300  # inputs per surviving mutant
 
@@ -39,7 +39,8 @@ class Outcome:
     lost: dict[str, float] = field(default_factory=dict)  # question -> points lost
     trivial: bool = False  # raised or timed out on every input of its own question
     crashed: list[str] = field(default_factory=list)  # (stub, part) whose judging raised
-    equivalent: bool = False
+    named: list[str] = field(default_factory=list)  # mistake codes its own question names
+    difference: str | None = None  # a survivor's first input that tells it apart
     seconds: float = 0.0
 
     @property
@@ -52,7 +53,7 @@ class Outcome:
 
     @property
     def status(self) -> str:
-        return "killed" if self.killed else "equivalent" if self.equivalent else "survived"
+        return "killed" if self.killed else "survived" if self.difference else "equivalent"
 
 
 def hidden_parts(folder: Path | None = None) -> dict[str, list[Part]]:
@@ -123,14 +124,15 @@ class Scorer:
                                   REFERENCES) for key, cases in self.cases.items()}
         self.reaches = {stub: _reached(self.reference_env, stub) for stub in self.assignment}
         for name in self.parts:
-            lost = self.score(self.reference_env, name, None)[0]
-            if any(lost.values()):
-                raise RuntimeError(f"the reference loses points in {name}: {lost}")
+            lost, crashed, _, _ = self.score(self.reference_env, name, None)
+            if any(lost.values()) or crashed:
+                raise RuntimeError(f"the reference loses points in {name}: {lost} {crashed}")
 
     def score(self, env: dict, assignment: str, mutated: str | None):
-        """(points lost per question, parts whose judging raised, own stub's raws)."""
+        """(points lost per question, parts whose judging raised, own stub's raws, the
+        mistake codes named in the mutated stub's question)."""
         lost: dict[str, float] = {}
-        crashed, own = [], []
+        crashed, own, named = [], [], []
         for p in self.parts[assignment]:
             lost.setdefault(p.stub, 0.0)
             if mutated is not None and p.stub != mutated and mutated not in self.reaches[p.stub]:
@@ -143,24 +145,29 @@ class Scorer:
                                                        strict=True)):
                 continue
             try:
-                passed = judge(p.stub, p.part, cases, raws).passed
+                verdict = judge(p.stub, p.part, cases, raws)
             except Exception as error:  # a crash of the judge is a finding, not a stop
-                crashed.append(f"{p.stub}/{p.part}: {type(error).__name__}: {error}")
-                passed = False
-            if not passed:
+                crashed.append(f"{p.stub}/{p.part}: {type(error).__name__}: "
+                               f"{str(error)[:80]}")
                 lost[p.stub] += p.points
-        return lost, crashed, own
+                continue
+            if not verdict.passed:
+                lost[p.stub] += p.points
+            if p.stub == mutated:
+                named += [code for code in verdict.diagnoses if code not in named]
+        return lost, crashed, own, named
 
     def judge_mutant(self, mutation: Mutation, sweep: int = SWEEP) -> Outcome:
         start = time.perf_counter()
         env = notebook({mutation.stub: mutation.source})
-        lost, crashed, own = self.score(env, self.assignment[mutation.stub], mutation.stub)
+        lost, crashed, own, named = self.score(env, self.assignment[mutation.stub],
+                                               mutation.stub)
         outcome = Outcome(mutation, lost, trivial=bool(own) and all(r.error for r in own),
-                          crashed=crashed)
+                          crashed=crashed, named=named)
         if not outcome.killed:
             inputs = sweep_inputs(mutation.stub, sweep)
-            outcome.equivalent = equivalent(env, self.reference_env, mutation.stub, inputs,
-                                            REFERENCES) is None
+            outcome.difference = difference(env, self.reference_env, mutation.stub, inputs,
+                                            REFERENCES)
         outcome.seconds = time.perf_counter() - start
         return outcome
 
@@ -179,8 +186,9 @@ def all_mutations(stubs: Iterable[str] | None = None) -> dict[str, list[Mutation
 
 def table(outcomes: list[Outcome], generated: dict[str, int]) -> str:
     """The kill-rate table: stub | mutants | judged | equivalent | killed | survivors."""
-    rows = ["| stub | mutants | judged | equivalent | killed (trivially) | survivors | "
-            "kill rate | lose points elsewhere |", "|---|---|---|---|---|---|---|---|"]
+    rows = ["| stub | mutants | judged | equivalent | killed (trivially, named) | survivors | "
+            "kill rate | lose points elsewhere | judge raised |",
+            "|---|---|---|---|---|---|---|---|---|"]
     for stub, count in generated.items():
         mine = [o for o in outcomes if o.mutation.stub == stub]
         killed = [o for o in mine if o.killed]
@@ -189,8 +197,9 @@ def table(outcomes: list[Outcome], generated: dict[str, int]) -> str:
         live = len(mine) - equivalent_
         rate = f"{100 * len(killed) / live:.0f}%" if live else "-"
         rows.append(f"| {stub} | {count} | {len(mine)} | {equivalent_} | {len(killed)} "
-                    f"({sum(o.trivial for o in killed)}) | {survivors} | {rate} | "
-                    f"{sum(bool(o.elsewhere) for o in mine)} |")
+                    f"({sum(o.trivial for o in killed)}, {sum(bool(o.named) for o in killed)}) | "
+                    f"{survivors} | {rate} | {sum(bool(o.elsewhere) for o in mine)} | "
+                    f"{sum(bool(o.crashed) for o in mine)} |")
     return "\n".join(rows)
 
 

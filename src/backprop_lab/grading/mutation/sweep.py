@@ -35,9 +35,11 @@ def _net(rng, **kw):
 
 
 def _activation(rng):
+    """A float, or an array of 1-3 dimensions ("any shape"), at times with +-800 in it."""
     if rng.random() < 0.2:
         return (float(rng.normal(scale=5)),)
-    z = rng.normal(scale=4, size=(int(rng.integers(1, 6)), int(rng.integers(1, 6))))
+    shape = tuple(int(n) for n in rng.integers(1, 6, size=int(rng.integers(1, 4))))
+    z = rng.normal(scale=4, size=shape)
     if rng.random() < 0.5:
         z.flat[0], z.flat[-1] = -800.0, 800.0
     return (z,)
@@ -176,13 +178,27 @@ def _same(a, b, tolerance: float) -> bool:
     return not finite.any() or relative_error(a[finite], b[finite]) <= tolerance
 
 
-def equivalent(env: Mapping, reference_env: Mapping, stub: str, inputs: list[tuple],
+def describe(value) -> str:
+    """Argument shapes, for a message: ``((3, 2), [(4, 3), (1, 4)], 0.5)``."""
+    if isinstance(value, tuple | list):
+        inner = ", ".join(describe(v) for v in value)
+        return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
+    if isinstance(value, np.ndarray):
+        return str(value.shape)
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value) if isinstance(value, int) else type(value).__name__
+
+
+def difference(env: Mapping, reference_env: Mapping, stub: str, inputs: list[tuple],
                references: Mapping) -> str | None:
-    """None when ``env[stub]`` agrees with ``reference_env[stub]`` on every input, else a
-    description of the first input where it does not."""
+    """None when ``env[stub]`` agrees with ``reference_env[stub]`` on every input, else
+    the first input where it does not (its argument shapes) and what it did there."""
     for args in inputs:
         [got] = run(env, stub, [args], references)
         [want] = run(reference_env, stub, [args], references)
         if not agree(got, want):
-            return got.error or "a different result"
+            what = got.error or ("modified " + ", ".join(map(str, got.mutated))
+                                 if got.mutated != want.mutated else "another result")
+            return f"on arguments shaped {describe(args)}: {what}"
     return None
