@@ -1,9 +1,12 @@
 """The inputs hidden tests call each stub on, drawn from seeds students never see.
 
 Networks have 1-4 layers of widths 1-7 (all widths equal in about a third of the draws,
-so a wrong layer or a missing transpose still fits) and batches of 1-64 rows. Every case
-carries its finite-difference oracle: the expected result computed by centered
-differences of the cost, independent of the reference engine's backprop.
+so a wrong layer or a missing transpose still fits) and batches of 1-64 rows. BP1-BP4
+alternate single examples with batches whose length N differs from every layer width
+(so neither a transposition nor a broadcast can hide), and ``sgd_epoch`` always takes
+several mini-batches with a short last one. Every case carries its finite-difference
+oracle: the expected result computed by centered differences of the cost, independent
+of the reference engine's backprop.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..course.public import SmoothFunction
+from ..course.smooth import SmoothFunction
 from ..engine import (
     add_bias_column,
     feedforward,
@@ -37,8 +40,9 @@ class Case:
 
     args: tuple
     context: str
-    batch: int | None = None
+    batch: int | None = None  # N where the result is a sum over N examples
     finite_differences: Callable[[], object] | None = field(default=None, repr=False)
+    examples: int | None = None  # N, the number of examples (columns) in the call
 
 
 def rng_for(stub: str, part: str) -> np.random.Generator:
@@ -46,13 +50,17 @@ def rng_for(stub: str, part: str) -> np.random.Generator:
     return np.random.default_rng(int.from_bytes(digest[:8], "little"))
 
 
-def network(rng, *, min_layers=1, max_layers=4, max_batch=64, batch=None, width=None):
+def network(rng, *, min_layers=1, max_layers=4, max_batch=64, batch=None, width=None,
+            distinct=False):
+    """A random network and batch; ``distinct``: N in 2..12, unlike every layer width."""
     L = int(rng.integers(min_layers, max_layers + 1))
     if width is not None or rng.random() < 1 / 3:
         sizes = [int(width or rng.integers(1, 8))] * (L + 1)
     else:
         sizes = [int(n) for n in rng.integers(1, 8, size=L + 1)]
     weights, biases = init_network(sizes, rng)
+    if distinct:
+        batch = int(rng.choice([n for n in range(2, 13) if n not in sizes]))
     N = int(batch if batch is not None else rng.integers(1, max_batch + 1))
     X = rng.standard_normal((N, sizes[0]))
     Y = rng.uniform(0.0, 1.0, (N, sizes[-1]))
@@ -124,33 +132,68 @@ def _single_example_cases(rng, n):
     out = []
     for _ in range(n):
         _, W, B, X, Y, where = network(rng, batch=1)
-        out.append(Case((X.T.copy(), Y.T.copy(), W, B), where,
+        out.append(Case((X.T.copy(), Y.T.copy(), W, B), where, examples=1,
                         finite_differences=lambda X=X, Y=Y, W=W, B=B: fd_params(X, Y, W, B)))
     return out
 
 
+def _cost_from(z, l, weights, biases, Y):
+    """Each example's cost 1/2 ||a^L - y||^2, ``(N,)``, from ``zs[l] = z`` ``(n, N)`` on."""
+    a = _sigmoid(z)
+    for W, b in zip(weights[l + 1:], biases[l + 1:], strict=True):
+        a = _sigmoid(W @ a + b)
+    return 0.5 * np.sum((a - Y.T) ** 2, axis=0)
+
+
+def fd_delta(z, l, weights, biases, Y):
+    """delta = dC/dz of ``zs[l]`` ``(n, N)`` by centered differences (a row at a time:
+    the examples are independent columns)."""
+    delta = np.empty_like(z)
+    for j in range(len(z)):
+        step = np.zeros_like(z)
+        step[j] = FD_EPS
+        delta[j] = (_cost_from(z + step, l, weights, biases, Y)
+                    - _cost_from(z - step, l, weights, biases, Y)) / (2 * FD_EPS)
+    return delta
+
+
+def fd_weight(z, a_prev, l, weights, biases, Y):
+    """dC/dW of ``weights[l]`` ``(n, m)`` by centered differences of the batch cost:
+    nudging W[j, k] by eps moves row j of ``z`` ``(n, N)`` by eps * a_prev[k] ``(m, N)``."""
+    grad = np.empty((len(z), len(a_prev)))
+    for j in range(len(z)):
+        for k in range(len(a_prev)):
+            step = np.zeros_like(z)
+            step[j] = FD_EPS * a_prev[k]
+            grad[j, k] = (np.sum(_cost_from(z + step, l, weights, biases, Y))
+                          - np.sum(_cost_from(z - step, l, weights, biases, Y))) / (2 * FD_EPS)
+    return grad
+
+
 def _bp_cases(equation: int):
+    """BP1-BP4 on a layer of a random network; every other case a batch of N > 1."""
+
     def draw(rng, n):
         out = []
-        for _ in range(n):
-            _, W, B, X, Y, where = network(rng, batch=1, min_layers=2 if equation == 2 else 1)
+        for i in range(n):
+            _, W, B, X, Y, where = network(rng, min_layers=2 if equation == 2 else 1,
+                                           batch=1 if i % 2 == 0 else None, distinct=i % 2 == 1)
             zs, activations = feedforward(X, W, B)
-            _, true_delta = fd_params(X, Y, W, B)  # dC/db^l = delta^l for one example
-            L = len(W)
+            L, N = len(W), len(X)
             l = L - 1 if equation == 1 else int(rng.integers(0, L - 1 if equation == 2 else L))
-            layer = f"layer {l + 1} of {where}"
+            delta = fd_delta(zs[l], l, W, B, Y)
             if equation == 1:
-                args = (activations[-1], zs[-1], Y.T.copy())
-                fd = true_delta[l]
+                args, fd = (activations[-1], zs[-1], Y.T.copy()), delta
             elif equation == 2:
-                args = (W[l + 1], true_delta[l + 1], zs[l])
-                fd = true_delta[l]
+                args, fd = (W[l + 1], fd_delta(zs[l + 1], l + 1, W, B, Y), zs[l]), delta
             elif equation == 3:
-                args, fd = (true_delta[l],), true_delta[l]
+                args, fd = (delta,), delta.sum(axis=1, keepdims=True)  # = dC/db^l by the nudges
             else:
-                args = (true_delta[l], activations[l])
-                fd = fd_params(X, Y, W, B)[0][l]
-            out.append(Case(args, layer, finite_differences=lambda fd=fd: fd))
+                args = (delta, activations[l])
+                fd = fd_weight(zs[l], activations[l], l, W, B, Y)
+            out.append(Case(args, f"layer {l + 1} of {where}", examples=N,
+                            batch=N if equation > 2 and N > 1 else None,
+                            finite_differences=lambda fd=fd: fd))
         return out
 
     return draw
@@ -160,7 +203,7 @@ def _batch_cases(rng, n):
     out = []
     for _ in range(n):
         _, W, B, X, Y, where = network(rng)
-        out.append(Case((X, Y, W, B), where, batch=len(X),
+        out.append(Case((X, Y, W, B), where, batch=len(X), examples=len(X),
                         finite_differences=lambda X=X, Y=Y, W=W, B=B: fd_params(X, Y, W, B)))
     return out
 
@@ -212,22 +255,27 @@ def _relative_error_cases(rng, n):
 
 
 def _sgd_cases(rng, n):
+    """Several mini-batches, the last one shorter: order, step size and short batch count."""
     out = []
-    for i in range(n):
-        _, W, B, X, Y, where = network(rng, max_batch=40)
-        full = i % 2 == 0  # one step over the whole batch: checkable by finite differences
-        batch_size = len(X) + int(rng.integers(0, 3)) if full else int(rng.integers(1, len(X) + 1))
+    for _ in range(n):
+        _, W, B, X, Y, where = network(rng, max_layers=3, batch=int(rng.integers(5, 25)))
+        N = len(X)
+        batch_size = int(rng.choice([k for k in range(2, N) if N % k and N // k <= 6]))
         eta = float(rng.uniform(0.1, 3.0))
 
-        def fd(X=X, Y=Y, W=W, B=B, eta=eta):
-            nabla_w, nabla_b = fd_params(X, Y, W, B)
-            step = eta / len(X)
-            return [[w - step * g for w, g in zip(W, nabla_w, strict=True)],
-                    [b - step * g for b, g in zip(B, nabla_b, strict=True)]]
+        def fd(X=X, Y=Y, W=W, B=B, batch_size=batch_size, eta=eta):
+            for start in range(0, len(X), batch_size):
+                X_b, Y_b = X[start:start + batch_size], Y[start:start + batch_size]
+                nabla_w, nabla_b = fd_params(X_b, Y_b, W, B)
+                step = eta / len(X_b)
+                W = [w - step * g for w, g in zip(W, nabla_w, strict=True)]
+                B = [b - step * g for b, g in zip(B, nabla_b, strict=True)]
+            return [W, B]
 
         out.append(Case((X, Y, W, B, batch_size, eta),
-                        f"{where}, batch_size {batch_size}, eta {eta:.3g}",
-                        finite_differences=fd if full else None))
+                        f"{where}, batch_size {batch_size} ({-(-N // batch_size)} mini-batches, "
+                        f"the last of {N % batch_size}), eta {eta:.3g}",
+                        examples=N, finite_differences=fd))
     return out
 
 

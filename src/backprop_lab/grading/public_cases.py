@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..course.compare import as_tree
-from ..course.public import SmoothFunction
+from ..course.smooth import SmoothFunction
 from ..course.wire import pack
 from .cases import DRAW, rng_for, storable
 from .judge import expected_value
