@@ -57,12 +57,14 @@ class Mutation:
     stub: str
     operator: str  # one of the operators above
     line: int  # line of the mutated node in the cell (1-based)
+    column: int  # its column (0-based), to tell two sites of one line apart
     before: str  # the node's source
     after: str  # what replaced it
     source: str  # the whole mutated cell
 
     def describe(self) -> str:
-        return f"{self.stub} line {self.line} [{self.operator}]: {self.before} -> {self.after}"
+        return (f"{self.stub} line {self.line}:{self.column} [{self.operator}]: "
+                f"{self.before} -> {self.after}")
 
 
 def _plus(node: ast.expr, k: int) -> ast.expr:
@@ -316,6 +318,6 @@ def mutations(stub: str, cell: str) -> list[Mutation]:
                 if source in seen:
                     continue
                 seen.add(source)
-                out.append(Mutation(stub, operator, node.lineno, ast.unparse(node),
-                                    ast.unparse(proposal), source))
+                out.append(Mutation(stub, operator, node.lineno, node.col_offset,
+                                    ast.unparse(node), ast.unparse(proposal), source))
     return out
