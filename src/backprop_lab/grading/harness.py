@@ -12,13 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..course.calls import Raw, call
+from ..course.calls import CALL_SECONDS, Raw, call
 from ..course.standins import direct, foreign, with_references
 
 
-def run(env: Mapping, stub: str, cases_args: list[tuple], references: Mapping) -> list[Raw]:
+def run(env: Mapping, stub: str, cases_args: list[tuple], references: Mapping,
+        seconds: float = CALL_SECONDS) -> list[Raw]:
     """Call ``stub`` from the notebook namespace ``env`` once per argument tuple, with
-    the reference version of each stub it may call (see ``judge.BUILDS_ON``)."""
+    the reference version of each stub it may call (see ``judge.BUILDS_ON``), each call
+    stopped after ``seconds``."""
     from .judge import BUILDS_ON
 
     refused = foreign(stub, env.get(stub))
@@ -32,7 +34,7 @@ def run(env: Mapping, stub: str, cases_args: list[tuple], references: Mapping) -
     raws = []
     for args in cases_args:
         notes.clear()
-        raw = call(fn, args, name=stub)
+        raw = call(fn, args, seconds, name=stub)
         raw.notes = list(notes)
         raws.append(raw)
     return raws

@@ -31,6 +31,9 @@ from .operators import Mutation, mutations
 from .sweep import agree, difference, sweep_inputs
 
 SWEEP = 300  # inputs per surviving mutant
+#: Seconds per call before a mutant is stopped (grading allows 10; the slowest reference
+#: call here takes milliseconds, and an endless loop must not cost a minute per part).
+CALL_LIMIT = 2.0
 
 
 @dataclass
@@ -138,7 +141,7 @@ class Scorer:
             if mutated is not None and p.stub != mutated and mutated not in self.reaches[p.stub]:
                 continue  # cannot see the mutant: scores as the reference does
             cases = self.cases[(p.stub, p.part)]
-            raws = run(env, p.stub, [c.args for c in cases], REFERENCES)
+            raws = run(env, p.stub, [c.args for c in cases], REFERENCES, CALL_LIMIT)
             if p.stub == mutated:
                 own += raws
             elif all(agree(r, b, 0.0) for r, b in zip(raws, self.baseline[(p.stub, p.part)],
@@ -167,7 +170,7 @@ class Scorer:
         if not outcome.killed:
             inputs = sweep_inputs(mutation.stub, sweep)
             outcome.difference = difference(env, self.reference_env, mutation.stub, inputs,
-                                            REFERENCES)
+                                            REFERENCES, CALL_LIMIT)
         outcome.seconds = time.perf_counter() - start
         return outcome
 
@@ -204,5 +207,6 @@ def table(outcomes: list[Outcome], generated: dict[str, int]) -> str:
 
 
 def equivalents_text(outcomes: list[Outcome]) -> str:
-    lines = [o.mutation.describe() for o in outcomes if o.status == "equivalent"]
+    lines = [f"{o.mutation.describe()}\n    in: {o.mutation.context}"
+             for o in outcomes if o.status == "equivalent"]
     return "\n".join(sorted(lines)) + "\n"

@@ -60,6 +60,7 @@ class Mutation:
     column: int  # its column (0-based), to tell two sites of one line apart
     before: str  # the node's source
     after: str  # what replaced it
+    context: str  # the line of the cell it is on, as written
     source: str  # the whole mutated cell
 
     def describe(self) -> str:
@@ -304,6 +305,7 @@ def mutations(stub: str, cell: str) -> list[Mutation]:
     Mutants whose source is the cell's own, or another mutant's, are left out.
     """
     tree = ast.parse(cell)
+    lines = cell.splitlines()
     original = ast.unparse(tree)
     sites = _sites(_function(tree, stub))
     out, seen = [], {original}
@@ -319,5 +321,6 @@ def mutations(stub: str, cell: str) -> list[Mutation]:
                     continue
                 seen.add(source)
                 out.append(Mutation(stub, operator, node.lineno, node.col_offset,
-                                    ast.unparse(node), ast.unparse(proposal), source))
+                                    ast.unparse(node), ast.unparse(proposal),
+                                    lines[node.lineno - 1].strip(), source))
     return out

@@ -191,12 +191,12 @@ def describe(value) -> str:
 
 
 def difference(env: Mapping, reference_env: Mapping, stub: str, inputs: list[tuple],
-               references: Mapping) -> str | None:
+               references: Mapping, seconds: float) -> str | None:
     """None when ``env[stub]`` agrees with ``reference_env[stub]`` on every input, else
     the first input where it does not (its argument shapes) and what it did there."""
     for args in inputs:
-        [got] = run(env, stub, [args], references)
-        [want] = run(reference_env, stub, [args], references)
+        [got] = run(env, stub, [args], references, seconds)
+        [want] = run(reference_env, stub, [args], references, seconds)
         if not agree(got, want):
             what = got.error or ("modified " + ", ".join(map(str, got.mutated))
                                  if got.mutated != want.mutated else "another result")
