@@ -31,6 +31,7 @@ from .operators import Mutation, mutations
 from .sweep import agree, difference, sweep_inputs
 
 SWEEP = 300  # inputs per surviving mutant
+GRADER_BUG = "the grading of this case failed"  # judge.py's message for its own error
 #: Seconds per call before a mutant is stopped (grading allows 10; the slowest reference
 #: call here takes milliseconds, and an endless loop must not cost a minute per part).
 CALL_LIMIT = 2.0
@@ -156,6 +157,8 @@ class Scorer:
                 continue
             if not verdict.passed:
                 lost[p.stub] += p.points
+            caught = [m for m in verdict.messages if GRADER_BUG in m]
+            crashed += [f"{p.stub}/{p.part}: {caught[0][:120]}"] if caught else []
             if p.stub == mutated:
                 named += [code for code in verdict.diagnoses if code not in named]
         return lost, crashed, own, named
