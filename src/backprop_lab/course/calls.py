@@ -160,8 +160,12 @@ def proxy(name: str, ask):
     """An ``answer`` (see :func:`.standins.stand_in`) from the grader, over ``ask``."""
 
     def answer(args, kwargs):
-        request = {"name": name, "args": list(args), "kwargs": kwargs}
-        reply = decode(ask(PROXY_MARK + encode(request)))
+        try:
+            request = encode({"name": name, "args": list(args), "kwargs": kwargs})
+        except TypeError as error:  # a function or an object: only numbers travel
+            raise CannotTake(f"is answered by the grader, which cannot be sent this call "
+                             f"({error})") from None
+        reply = decode(ask(PROXY_MARK + request))
         if reply.get("cannot"):
             raise CannotTake(reply["cannot"])
         if reply.get("error"):

@@ -67,7 +67,7 @@ def origin(fn) -> str:
     code = getattr(fn, "__code__", None)
     module = getattr(fn, "__module__", None)
     if code is not None and (not module or module == "__main__"):
-        return f"code run from {code.co_filename}"
+        return code.co_filename
     return str(module or type(fn).__name__)
 
 
@@ -116,12 +116,14 @@ def direct(fn: Callable) -> Callable:
     import inspect
 
     signature = inspect.signature(fn)
+    shown = ", ".join(p.name if p.default is p.empty else f"{p.name}={p.default!r}"
+                      for p in signature.parameters.values())
 
     def answer(args, kwargs):
         try:
             signature.bind(*args, **kwargs)
         except TypeError:
-            raise CannotTake(f"takes only {signature}") from None
+            raise CannotTake(f"takes only ({shown})") from None
         try:
             return fn(*args, **kwargs)
         except Exception as error:

@@ -21,6 +21,8 @@ import numpy as np
 
 from ..course.calls import FLAG_MARK, PROXY_MARK, RAW_MARK, Raw, decode, encode
 from ..course.compare import Verdict, as_tree
+from ..course.standins import CannotTake, direct
+from ..course.values import NotNumericError
 from ..engine import STUBS
 from .autograder import Autograder
 from .cases import draw_cases, storable
@@ -184,11 +186,16 @@ def _run_and_judge(nb, grader: Autograder, kernel: Kernel, limits: Limits, work:
                 status, reason = "error", f"the kernel died while {stub} was graded"
                 break
     flags += [f for f in kernel.flags() if f not in flags]
-    questions = [_score(q, cases, raws, reason, notes) for q in grader.questions]
+    in_order = sorted(grader.questions, key=lambda q: _course_order(q.name))
+    questions = [_score(q, cases, raws, reason, notes) for q in in_order]
     cell_notes = [f"cell {c.index}: {c.error}" for c in run.errors() if c.index > 0]
     return {"status": status, "reason": reason, "questions": questions, "flags": flags,
             "score": sum(q["score"] for q in questions), "cells": cell_notes,
             "output_truncated": run.output_truncated}
+
+
+def _course_order(name: str) -> int:
+    return STUBS.index(name) if name in STUBS else len(STUBS)
 
 
 def _harness(kernel: Kernel, limits: Limits, run, stub: str, part: str, drawn):
@@ -214,7 +221,10 @@ def _harness(kernel: Kernel, limits: Limits, run, stub: str, part: str, drawn):
 
 
 def answer_proxy(prompt: str, stub: str, allowed, flags: list[str]) -> str:
-    """Compute a reference answer a stub asked for, if it may have it."""
+    """Compute a reference answer a stub asked for, if it may have it.
+
+    A call the reference cannot take (arguments it has no parameter for, or that make
+    it raise) is answered ``{"cannot": why}``: the kernel then calls the student's own."""
     if not prompt.startswith(PROXY_MARK) or len(prompt) > PROXY_LIMIT:
         return encode({"error": "not a request the grader answers"})
     try:
@@ -230,9 +240,11 @@ def answer_proxy(prompt: str, stub: str, allowed, flags: list[str]) -> str:
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            return encode({"value": REFERENCES[name](*args, **kwargs)})
-    except Exception as error:  # the student's arguments did not suit the reference
-        return encode({"error": f"{name} raised {type(error).__name__}: {error}"})
+            return encode({"value": direct(REFERENCES[name])(args, kwargs)})
+    except CannotTake as why:
+        return encode({"cannot": str(why)})
+    except Exception as error:  # an answer the wire cannot carry
+        return encode({"error": f"{name} could not be answered ({type(error).__name__})"})
 
 
 def parse_raws(text: str, count: int) -> dict:
@@ -250,10 +262,16 @@ def parse_raws(text: str, count: int) -> dict:
     data = decode(lines[-1][len(RAW_MARK):])
     raws = []
     for r in data["raws"]:
-        raws.append(Raw(value=as_tree(r["value"]), error=r["error"] and str(r["error"]),
+        try:
+            value = as_tree(r["value"])
+        except NotNumericError as error:  # the harness was fooled: judge it, don't crash
+            value, r["error"] = None, f"it returned something that is not numbers: {error}"
+        raws.append(Raw(value=value, error=r["error"] and str(r["error"]),
                         not_implemented=bool(r["not_implemented"]),
                         mutated=[tuple(int(i) for i in path) for path in r["mutated"]],
-                        seconds=float(r["seconds"])))
+                        seconds=float(r["seconds"]),
+                        notes=[str(n)[:500] for n in r.get("notes", [])][:10],
+                        integer=[tuple(int(i) for i in p) for p in r.get("integer", [])]))
     if len(raws) != count:
         raise ValueError(f"{len(raws)} results for {count} calls")
     return {"raws": raws, "flags": reported + [str(f)[:300] for f in data.get("flags", [])]}
@@ -269,23 +287,28 @@ def _explain(run) -> str:
     return (bad[-1].error if bad else "an error") + where
 
 
-def _score(question, cases, raws, reason: str, notes: dict) -> dict:
-    score, messages, diagnoses = 0.0, [], []
-    for note in notes.get(question.name, []):
+def _score(question, cases, raws, reason: str, not_graded: dict) -> dict:
+    score, messages, diagnoses, notes = 0.0, [], [], []
+    for note in not_graded.get(question.name, []):
         messages.append(note)
     for part in question.parts:
         got = raws.get((part.stub, part.part))
         if got is None:
             verdict = Verdict(False, [f"Not graded: {reason or 'no result'}."], [])
         else:
-            verdict = judge(part.stub, part.part, cases[(part.stub, part.part)], got)
+            try:
+                verdict = judge(part.stub, part.part, cases[(part.stub, part.part)], got)
+            except Exception as error:  # a bug of ours costs this question only
+                verdict = Verdict(False, [f"The grading of this question failed: "
+                                          f"{type(error).__name__}: {error}."])
+        notes += [n for n in verdict.notes if n not in notes]
         if verdict.passed:
             score += part.points
         elif not messages or set(verdict.diagnoses) - set(diagnoses):
             messages += verdict.messages  # a later part speaks only if it names more
         diagnoses += [d for d in verdict.diagnoses if d not in diagnoses]
     return {"name": question.name, "score": score, "max_score": question.max_score,
-            "messages": concise(messages), "diagnoses": diagnoses}
+            "messages": concise(messages) + notes, "diagnoses": diagnoses}
 
 
 WAITING = "so leaving the inputs unchanged earns nothing yet"
