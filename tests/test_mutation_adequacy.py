@@ -20,7 +20,7 @@ from backprop_lab.grading.mutation.adequacy import (
     equivalents_text,
     hidden_parts,
 )
-from backprop_lab.grading.mutation.operators import Mutation, mutations
+from backprop_lab.grading.mutation.mutator import Mutation, mutations
 from backprop_lab.samples import reference_source
 
 ROOT = Path(__file__).resolve().parents[1]

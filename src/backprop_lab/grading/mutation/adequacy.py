@@ -27,7 +27,7 @@ from ..autograder import Part
 from ..cases import Case, draw_cases
 from ..harness import run
 from ..judge import REFERENCES, judge
-from .operators import Mutation, mutations
+from .mutator import Mutation, mutations
 from .sweep import agree, difference, sweep_inputs
 
 SWEEP = 300  # inputs per surviving mutant
