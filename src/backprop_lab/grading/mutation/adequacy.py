@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ... import engine
 from ...assign import find_assignments
+from ...course.calls import Raw
 from ...samples import reference_source
 from ..autograder import Part
 from ..cases import Case, draw_cases
@@ -126,6 +127,7 @@ class Scorer:
         self.reference_env = notebook()
         self.baseline = {key: run(self.reference_env, key[0], [c.args for c in cases],
                                   REFERENCES) for key, cases in self.cases.items()}
+        self.sweeps: dict[tuple[str, int], tuple[list[tuple], list[Raw]]] = {}
         self.reaches = {stub: _reached(self.reference_env, stub) for stub in self.assignment}
         for name in self.parts:
             lost, crashed, _, _ = self.score(self.reference_env, name, None)
@@ -163,6 +165,13 @@ class Scorer:
                 named += [code for code in verdict.diagnoses if code not in named]
         return lost, crashed, own, named
 
+    def sweep(self, stub: str, n: int) -> tuple[list[tuple], list[Raw]]:
+        """The sweep's inputs for ``stub`` and the reference's raws on them (kept)."""
+        if (stub, n) not in self.sweeps:
+            inputs = sweep_inputs(stub, n)
+            self.sweeps[(stub, n)] = inputs, run(self.reference_env, stub, inputs, REFERENCES)
+        return self.sweeps[(stub, n)]
+
     def judge_mutant(self, mutation: Mutation, sweep: int = SWEEP) -> Outcome:
         start = time.perf_counter()
         env = notebook({mutation.stub: mutation.source})
@@ -171,9 +180,9 @@ class Scorer:
         outcome = Outcome(mutation, lost, trivial=bool(own) and all(r.error for r in own),
                           crashed=crashed, named=named)
         if not outcome.killed:
-            inputs = sweep_inputs(mutation.stub, sweep)
-            outcome.difference = difference(env, self.reference_env, mutation.stub, inputs,
-                                            REFERENCES, CALL_LIMIT)
+            inputs, expected = self.sweep(mutation.stub, sweep)
+            outcome.difference = difference(env, mutation.stub, inputs, expected, REFERENCES,
+                                            CALL_LIMIT)
         outcome.seconds = time.perf_counter() - start
         return outcome
 
