@@ -497,3 +497,102 @@ def test_every_stub_cell_has_the_spec_signature_parsed_with_ast():
     for stub in engine.STUBS:
         want = list(inspect.signature(getattr(engine, stub)).parameters)
         assert found.get(stub) == want, (stub, found.get(stub), want)
+
+
+# --- end to end: real kernels, one notebook per assignment holding several of these -------
+
+def pasted(nb: dict, name: str, source: str) -> dict:
+    """``nb`` with the cell "# From assignment N: your <name>" holding ``source``."""
+    for cell in nb["cells"]:
+        text = "".join(cell["source"])
+        if cell["cell_type"] == "code" and re.match(rf"# From assignment \d+: your {name}\b",
+                                                    text):
+            cell["source"] = text.split("\n")[0] + "\n" + source
+            return nb
+    raise LookupError(name)
+
+
+BACKPROP_BATCH_NONE = """
+def backprop_batch(X, Y, weights, biases):
+    zs, activations = feedforward(X, weights, biases)
+    L = len(weights)
+    nabla_w, nabla_b = [None] * L, [None] * L
+    delta = bp1_output_error(activations[-1], zs[-1], Y.T)
+    for l in range(L - 1, 0, -1):  # one layer short: nabla_w[0] stays None
+        nabla_w[l] = bp4_weight_gradient(delta, activations[l])
+        nabla_b[l] = bp3_bias_gradient(delta)
+        delta = bp2_hidden_error(weights[l], delta, zs[l - 1])
+    return nabla_w, nabla_b
+"""
+
+
+@pytest.fixture(scope="module")
+def wild(dist, tmp_path_factory):
+    from backprop_lab.grade import grade
+    from backprop_lab.grading.kernel import Limits
+    from backprop_lab.samples import filled, read, write
+
+    student = {p.stem: read(p) for p in sorted(dist.glob("*/student/*.ipynb"))}
+    folder = tmp_path_factory.mktemp("wild")
+    write(filled(student["a1_forward"], {
+        "sigmoid": "from scipy.special import expit\nsigmoid = expit\n",
+        "backprop_1D": PUBLIC_MISTAKES["backprop_1D"]}), folder / "a1.ipynb")
+    a2 = filled(student["a2_backprop"], {
+        "bp1_output_error": "def bp1_output_error(a_L, z_L, y):\n"
+                            "    return (a_L - y) * sigmoid(a_L, True)\n",
+        "bp2_hidden_error": BP2_PRECEDENCE, "bp3_bias_gradient": BP3_RETURN_DELTA,
+        "backprop_batch": BACKPROP_BATCH_NONE})
+    write(pasted(a2, "sigmoid", SIGMOID_WITH_DERIV), folder / "a2.ipynb")
+    a3 = filled(student["a3_training"], {
+        "sgd_epoch": NIELSEN_SGD.replace("{backprop}", "backprop_vectorized"),
+        "relative_error": "def relative_error(a, b):\n    return np.max(np.abs(a - b) / "
+                          "np.maximum(1e-8, np.abs(a) + np.abs(b)))\n"})
+    write(pasted(a3, "backprop_batch", UNPASTED["backprop_batch"]), folder / "a3.ipynb")
+    out = tmp_path_factory.mktemp("wild-graded")
+    summary = grade([folder], out, autograder_dir=dist, workers=2, progress=False,
+                    limits=Limits(cell_seconds=30, total_seconds=240))
+    return {r["submission"]: r for r in summary.records}
+
+
+def scores(record):
+    return {q["name"]: (q["score"], q["max_score"]) for q in record["questions"]}
+
+
+def question(record, name):
+    return next(q for q in record["questions"] if q["name"] == name)
+
+
+@pytest.mark.slow
+@pytest.mark.task("sigmoid")
+def test_end_to_end_a1_expit_is_graded_and_a_wrong_chain_loses_only_its_points(wild):
+    r = wild["a1.ipynb"]
+    assert r["status"] == "graded" and not r["flags"], r
+    lost = {q: s for q, s in scores(r).items() if s[0] < s[1]}
+    assert set(lost) == {"backprop_1D"}, scores(r)
+    assert "wrong_layer" in question(r, "backprop_1D")["diagnoses"]
+
+
+@pytest.mark.slow
+@pytest.mark.task("bp2_hidden_error")
+def test_end_to_end_a2_batch_mistakes_lose_their_points_and_own_sigmoid_answers(wild):
+    r = wild["a2.ipynb"]
+    assert r["status"] == "graded", r
+    assert [q["name"] for q in r["questions"]] == [s for s in engine.STUBS
+                                                   if s in scores(r)]  # course order
+    lost = {q for q, s in scores(r).items() if s[0] < s[1]}
+    assert lost == {"bp2_hidden_error", "bp3_bias_gradient", "backprop_batch"}, scores(r)
+    bp1 = " ".join(question(r, "bp1_output_error")["messages"])
+    assert "answered by your own sigmoid" in bp1
+    assert "batch case fails" in " ".join(question(r, "bp2_hidden_error")["messages"])
+    assert "bias_not_summed" in question(r, "bp3_bias_gradient")["diagnoses"]
+    assert "is None" in " ".join(question(r, "backprop_batch")["messages"])
+
+
+@pytest.mark.slow
+@pytest.mark.task("sgd_epoch")
+def test_end_to_end_a3_nielsen_sgd_and_an_unpasted_helper_cost_nothing(wild):
+    r = wild["a3.ipynb"]
+    assert r["status"] == "graded" and not r["flags"], r
+    lost = {q for q, s in scores(r).items() if s[0] < s[1]}
+    assert lost == {"relative_error"}, scores(r)
+    assert "CS231n" in " ".join(question(r, "relative_error")["messages"])
