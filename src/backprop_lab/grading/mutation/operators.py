@@ -19,6 +19,7 @@ Operators (the names the kill-rate table and the test print):
   sum <-> mean.
 - ``return_operand``: ``return a op b`` -> ``return a``, ``return b``.
 - ``argument_swap``: two neighbouring positional arguments of a call swapped.
+- ``regroup``: the parentheses of two operations moved, ``(a @ b) * c`` <-> ``a @ (b * c)``.
 - ``order_swap``: two neighbouring elements of a list or tuple swapped (``np.hstack([W,
   b])``, ``[*weights, *biases]``, an index ``W[j, k]``, the pair a stub returns).
 - ``statement``: a statement that works in place (``np.negative(out, out=out)``,
@@ -188,6 +189,18 @@ def _argument_swap(node):
             yield ast.Call(node.func, args, node.keywords)
 
 
+def _regroup(node):
+    """``(a op b) op2 c`` <-> ``a op (b op2 c)``: the parentheses moved (precedence slips)."""
+    if not isinstance(node, ast.BinOp):
+        return
+    if isinstance(node.left, ast.BinOp):
+        inner = node.left
+        yield ast.BinOp(inner.left, inner.op, ast.BinOp(inner.right, node.op, node.right))
+    if isinstance(node.right, ast.BinOp):
+        inner = node.right
+        yield ast.BinOp(ast.BinOp(node.left, node.op, inner.left), inner.op, inner.right)
+
+
 def _order_swap(node):
     if isinstance(node, ast.List | ast.Tuple) and isinstance(node.ctx, ast.Load):
         for i in range(len(node.elts) - 1):
@@ -217,6 +230,7 @@ OPERATORS: dict[str, Callable[[ast.AST], Iterator[ast.AST]]] = {
     "reduction": _reduction,
     "return_operand": _return_operand,
     "argument_swap": _argument_swap,
+    "regroup": _regroup,
     "order_swap": _order_swap,
     "statement": _statement,
 }
