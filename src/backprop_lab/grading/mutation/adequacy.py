@@ -42,7 +42,7 @@ CALL_LIMIT = 2.0
 class Outcome:
     mutation: Mutation
     lost: dict[str, float] = field(default_factory=dict)  # question -> points lost
-    trivial: bool = False  # raised or timed out on every input of its own question
+    trivial: bool = False  # raised, timed out or gave None on every input of its question
     crashed: list[str] = field(default_factory=list)  # (stub, part) whose judging raised
     named: list[str] = field(default_factory=list)  # mistake codes its own question names
     difference: str | None = None  # a survivor's first input that tells it apart
@@ -134,9 +134,13 @@ class Scorer:
             if any(lost.values()) or crashed:
                 raise RuntimeError(f"the reference loses points in {name}: {lost} {crashed}")
 
-    def score(self, env: dict, assignment: str, mutated: str | None):
-        """(points lost per question, parts whose judging raised, own stub's raws, the
-        mistake codes named in the mutated stub's question)."""
+    def score(self, env: dict, assignment: str, mutated: str | None
+              ) -> tuple[dict[str, float], list[str], list[Raw], list[str]]:
+        """Every hidden part of ``assignment`` run and judged in ``env``: (points lost per
+        question, the parts whose judging failed, the raws of ``mutated``'s own calls,
+        the mistake codes named in its question). Questions whose stub cannot reach
+        ``mutated``, or whose calls give exactly the reference's raws, are not judged
+        again: they score as the reference does."""
         lost: dict[str, float] = {}
         crashed, own, named = [], [], []
         for p in self.parts[assignment]:
@@ -177,8 +181,8 @@ class Scorer:
         env = notebook({mutation.stub: mutation.source})
         lost, crashed, own, named = self.score(env, self.assignment[mutation.stub],
                                                mutation.stub)
-        outcome = Outcome(mutation, lost, trivial=bool(own) and all(r.error for r in own),
-                          crashed=crashed, named=named)
+        trivial = bool(own) and all(r.error or r.not_implemented for r in own)
+        outcome = Outcome(mutation, lost, trivial=trivial, crashed=crashed, named=named)
         if not outcome.killed:
             inputs, expected = self.sweep(mutation.stub, sweep)
             outcome.difference = difference(env, mutation.stub, inputs, expected, REFERENCES,
