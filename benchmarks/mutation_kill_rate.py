@@ -17,19 +17,42 @@ Run: .venv/bin/python benchmarks/mutation_kill_rate.py [--stubs sigmoid ...] [--
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import time
 from pathlib import Path
 
+from backprop_lab.course import public
+from backprop_lab.course.wire import pack, unpack
 from backprop_lab.grading.mutation.adequacy import (
     SWEEP,
+    Outcome,
     Scorer,
     all_mutations,
     equivalents_text,
+    notebook,
     select,
     table,
 )
+from backprop_lab.grading.public_cases import public_cases
 
 EQUIVALENTS = Path(__file__).with_name("mutation_equivalents.txt")
+
+
+def fail_in_public(outcomes: list[Outcome]) -> dict[tuple[str, str], int]:
+    """(stub, status) -> how many mutants ``grader.check`` fails before submission (the
+    public cases as ``build`` ships them, read from memory instead of the file)."""
+    shipped = unpack(pack(public_cases()))
+    public.load_cases = lambda path=None: shipped  # this process only: no file to write
+    failed: dict[tuple[str, str], int] = {}
+    for o in outcomes:
+        stub = o.mutation.stub
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                public.check(stub, notebook({stub: o.mutation.source}))
+        except AssertionError:
+            failed[(stub, o.status)] = failed.get((stub, o.status), 0) + 1
+    return failed
 
 
 def main() -> int:
@@ -38,6 +61,8 @@ def main() -> int:
     parser.add_argument("--limit", type=int, help="at most this many mutants per stub")
     parser.add_argument("--sweep", type=int, default=SWEEP, help="inputs per survivor")
     parser.add_argument("--no-write", action="store_true", help=f"leave {EQUIVALENTS.name}")
+    parser.add_argument("--public", action="store_true",
+                        help="also count the mutants the public checks fail")
     options = parser.parse_args()
 
     start = time.perf_counter()
@@ -48,6 +73,15 @@ def main() -> int:
     seconds = time.perf_counter() - start
 
     print(table(outcomes, {stub: len(ms) for stub, ms in found.items()}))
+    if options.public:
+        failed = fail_in_public(outcomes)
+        print("\nThe public checks (grader.check) fail, before submission:")
+        for stub in found:
+            count = {status: sum(o.status == status for o in outcomes
+                                 if o.mutation.stub == stub)
+                     for status in ("killed", "survived", "equivalent")}
+            print(f"- {stub}: " + ", ".join(f"{failed.get((stub, status), 0)} of {n} {status}"
+                                            for status, n in count.items() if n))
     judged = len(outcomes)
     equivalent = [o for o in outcomes if o.status == "equivalent"]
     survivors = [o for o in outcomes if o.status == "survived"]

@@ -13,14 +13,18 @@ from pathlib import Path
 
 import pytest
 
+from backprop_lab.course import public
+from backprop_lab.course.wire import pack, unpack
 from backprop_lab.grading.mutation import adequacy
 from backprop_lab.grading.mutation.adequacy import (
     Scorer,
     all_mutations,
     equivalents_text,
     hidden_parts,
+    notebook,
 )
 from backprop_lab.grading.mutation.mutator import Mutation, mutations
+from backprop_lab.grading.public_cases import public_cases
 from backprop_lab.samples import reference_source
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -154,3 +158,18 @@ def test_an_endless_loop_is_stopped_and_killed(scorer, monkeypatch):
                                           "    while True:\n        pass\n    return delta.sum("))
     assert outcome.status == "killed" and outcome.trivial
     assert outcome.seconds < 30
+
+
+def test_the_public_checks_pass_every_equivalent_mutant(outcomes, monkeypatch):
+    # An equivalent mutant is right code written another way: grader.check must not fail
+    # it (the hidden tests give it full marks). The cases as build ships them.
+    shipped = unpack(pack(public_cases()))
+    monkeypatch.setattr(public, "load_cases", lambda path=None: shipped)
+    equivalent = [o for o in outcomes if o.status == "equivalent"]
+    failed = []
+    for o in equivalent:
+        try:
+            public.check(o.mutation.stub, notebook({o.mutation.stub: o.mutation.source}))
+        except AssertionError as error:
+            failed.append(f"{o.mutation.describe()}: {error}")
+    assert equivalent and not failed, "\n".join(failed)
