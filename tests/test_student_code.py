@@ -596,3 +596,11 @@ def test_end_to_end_a3_nielsen_sgd_and_an_unpasted_helper_cost_nothing(wild):
     lost = {q for q, s in scores(r).items() if s[0] < s[1]}
     assert lost == {"relative_error"}, scores(r)
     assert "CS231n" in " ".join(question(r, "relative_error")["messages"])
+
+
+@pytest.mark.task("backprop_batch")
+def test_a_huge_result_is_refused_before_it_travels_to_the_grader():
+    from backprop_lab.course.calls import call
+
+    raw = call(lambda: (np.zeros(3_000_000), np.zeros(3)), ())
+    assert raw.value is None and "3000000 numbers, far more than any answer" in raw.error
