@@ -212,8 +212,8 @@ def _harness(kernel: Kernel, limits: Limits, run, stub: str, part: str, drawn):
         return outcome, None, flags
     try:
         got = parse_raws("".join(collected), len(drawn))
-    except ValueError as error:
-        outcome.error = f"the results could not be read ({error})"
+    except Exception as error:  # whatever the kernel printed: this part, not the notebook
+        outcome.error = f"the results could not be read ({type(error).__name__}: {error})"
         return outcome, None, flags
     return outcome, got["raws"], flags + got["flags"]
 
