@@ -191,7 +191,8 @@ def test_public_cases_hold_no_code():
 
 
 OTTER_PATH_ATTACKS = {
-    "stub from a non-NumPy library": "from sklearn.utils._array_api import _expit as sigmoid\n",
+    "stub wrapped by a non-NumPy library": "import functools\n"
+                                            "sigmoid = functools.partial(expit)\n",
     "numpy replaced": "np.allclose = lambda *a, **k: True\n"
                       "def sigmoid(z):\n    return z\n",
     "engine borrowed": "def sigmoid(z):\n"

@@ -343,7 +343,8 @@ def test_a_failure_of_the_grading_code_costs_that_case_only():
 @pytest.mark.task("sigmoid")
 @pytest.mark.parametrize("source", ["sigmoid = expit\n",
                                     "from scipy.special import expit as sigmoid\n",
-                                    "import scipy.special\nsigmoid = scipy.special.expit\n"])
+                                    "import scipy.special\nsigmoid = scipy.special.expit\n",
+                                    "import scipy.stats\nsigmoid = scipy.stats.logistic.cdf\n"])
 def test_a_numpy_or_scipy_function_is_graded_like_any_answer(source, checks):
     env = notebook_env(source)
     assert full_marks(env, "sigmoid")
@@ -356,7 +357,7 @@ def test_a_numpy_or_scipy_function_is_graded_like_any_answer(source, checks):
 @pytest.mark.parametrize("source,where", [
     ("exec(compile('def sigmoid(z):\\n    return 1 / (1 + np.exp(-z))', '/tmp/helper.py',"
      " 'exec'))\n", "/tmp/helper.py"),
-    ("from sklearn.utils._array_api import _expit as sigmoid\n", "sklearn"),
+    ("import functools\nsigmoid = functools.partial(expit)\n", "functools"),
 ])
 def test_other_stubs_from_outside_the_notebook_earn_nothing_and_say_where_from(source, where):
     found = verdicts(notebook_env(source), "sigmoid")
@@ -395,17 +396,33 @@ def backprop_1D(x, y, w, b):
                           "        grad[i] = (f(t) - f(theta)) / eps\n"
                           "    return grad\n",
 }
-PUBLIC_CODES = {"backprop_1D": "wrong_layer", "get_params": "transposed",
-                "numerical_gradient": "one_sided_difference"}
+PUBLIC_MISTAKES["backprop_1D, 1-based"] = """
+def backprop_1D(x, y, w, b):
+    L = len(w)
+    a, z = [x], []
+    for i in range(L):
+        z.append(w[i] * a[i] + b[i])
+        a.append(sigmoid(z[i]))
+    dw, db = [0.0] * L, [0.0] * L
+    delta = (a[L] - y) * sigmoid_prime(z[L - 1])
+    for i in range(L, 0, -1):  # neuron i (1-based) has weight w[i - 1]
+        db[i - 1], dw[i - 1] = delta, delta * a[i - 1]
+        if i > 1:
+            delta = w[i - 2] * delta * sigmoid_prime(z[i - 2])  # w[i - 1] is right
+    return dw, db
+"""
+PUBLIC_CODES = {"backprop_1D": "wrong_layer", "backprop_1D, 1-based": "wrong_layer",
+                "get_params": "transposed", "numerical_gradient": "one_sided_difference"}
 
 
 @pytest.mark.task("get_params")
-@pytest.mark.parametrize("stub", PUBLIC_MISTAKES)
-def test_public_checks_name_catalog_mistakes_before_submission(stub, checks):
-    env = notebook_env(PUBLIC_MISTAKES[stub])
-    assert PUBLIC_CODES[stub] in named(verdicts(env, stub))
+@pytest.mark.parametrize("mistake", PUBLIC_MISTAKES)
+def test_public_checks_name_catalog_mistakes_before_submission(mistake, checks):
+    stub = mistake.split(",")[0]
+    env = notebook_env(PUBLIC_MISTAKES[mistake])
+    assert PUBLIC_CODES[mistake] in named(verdicts(env, stub))
     text = checks(stub, env)
-    assert text and PUBLIC_CODES[stub] in text.splitlines()[-1], text
+    assert text and PUBLIC_CODES[mistake] in text.splitlines()[-1], text
 
 
 def test_public_cases_reveal_no_code(public_cases_file):
@@ -596,3 +613,11 @@ def test_end_to_end_a3_nielsen_sgd_and_an_unpasted_helper_cost_nothing(wild):
     lost = {q for q, s in scores(r).items() if s[0] < s[1]}
     assert lost == {"relative_error"}, scores(r)
     assert "CS231n" in " ".join(question(r, "relative_error")["messages"])
+
+
+@pytest.mark.task("backprop_batch")
+def test_a_huge_result_is_refused_before_it_travels_to_the_grader():
+    from backprop_lab.course.calls import call
+
+    raw = call(lambda: (np.zeros(3_000_000), np.zeros(3)), ())
+    assert raw.value is None and "3000000 numbers, far more than any answer" in raw.error

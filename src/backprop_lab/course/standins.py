@@ -50,6 +50,8 @@ _BUILTIN_MODULES = ("builtins", "math", "cmath", *_LIBRARIES)
 
 def library_function(fn) -> bool:
     """A NumPy or SciPy function, a ufunc or a built-in: graded like any answer."""
+    if isinstance(fn, types.MethodType):  # scipy.stats.logistic.cdf
+        return library_function(fn.__func__)
     module = str(getattr(fn, "__module__", None) or "").split(".")[0]
     if isinstance(fn, np.ufunc):
         return "(vectorized)" not in fn.__name__  # np.frompyfunc wraps any Python code

@@ -18,20 +18,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..course.smooth import SmoothFunction
-from ..engine import (
-    add_bias_column,
-    feedforward,
-    get_params,
-    init_network,
-    network_numerical_gradient,
-    numerical_gradient,
-    set_params,
-)
+from ..engine import add_bias_column, feedforward, get_params, init_network, numerical_gradient
 from ..engine import sigmoid as _sigmoid
+from .oracles import FD_EPS, chain_cost, fd_delta, fd_params, fd_weight
 
 #: Changing this changes every hidden case; it ships only inside the autograder.
 SALT = "backprop-lab hidden cases v1"
-FD_EPS = 1e-5
 
 
 @dataclass
@@ -68,12 +60,6 @@ def network(rng, *, min_layers=1, max_layers=4, max_batch=64, batch=None, width=
     return sizes, weights, biases, X, Y, where
 
 
-def fd_params(X, Y, weights, biases):
-    """Centered-difference (nabla_w, nabla_b) of the batch cost."""
-    grad = network_numerical_gradient(X, Y, weights, biases, FD_EPS)
-    return set_params(grad, weights, biases)
-
-
 def _activation_cases(rng, n):
     cases = []
     for i in range(n):
@@ -105,13 +91,6 @@ def _feedforward_cases(rng, n):
     return out
 
 
-def _chain_cost(x, y, w, b):
-    a = x
-    for w_i, b_i in zip(w, b, strict=True):
-        a = _sigmoid(w_i * a + b_i)
-    return 0.5 * (a - y) ** 2
-
-
 def _backprop_1d_cases(rng, n):
     out = []
     for _ in range(n):
@@ -120,7 +99,7 @@ def _backprop_1d_cases(rng, n):
         w, b = [float(v) for v in rng.normal(size=L)], [float(v) for v in rng.normal(size=L)]
 
         def fd(x=x, y=y, L=L, theta=(*w, *b)):
-            g = numerical_gradient(lambda t: _chain_cost(x, y, t[:L], t[L:]), np.array(theta),
+            g = numerical_gradient(lambda t: chain_cost(x, y, t[:L], t[L:]), np.array(theta),
                                    FD_EPS)
             return [list(g[:L]), list(g[L:])]
 
@@ -135,39 +114,6 @@ def _single_example_cases(rng, n):
         out.append(Case((X.T.copy(), Y.T.copy(), W, B), where, examples=1,
                         finite_differences=lambda X=X, Y=Y, W=W, B=B: fd_params(X, Y, W, B)))
     return out
-
-
-def _cost_from(z, l, weights, biases, Y):
-    """Each example's cost 1/2 ||a^L - y||^2, ``(N,)``, from ``zs[l] = z`` ``(n, N)`` on."""
-    a = _sigmoid(z)
-    for W, b in zip(weights[l + 1:], biases[l + 1:], strict=True):
-        a = _sigmoid(W @ a + b)
-    return 0.5 * np.sum((a - Y.T) ** 2, axis=0)
-
-
-def fd_delta(z, l, weights, biases, Y):
-    """delta = dC/dz of ``zs[l]`` ``(n, N)`` by centered differences (a row at a time:
-    the examples are independent columns)."""
-    delta = np.empty_like(z)
-    for j in range(len(z)):
-        step = np.zeros_like(z)
-        step[j] = FD_EPS
-        delta[j] = (_cost_from(z + step, l, weights, biases, Y)
-                    - _cost_from(z - step, l, weights, biases, Y)) / (2 * FD_EPS)
-    return delta
-
-
-def fd_weight(z, a_prev, l, weights, biases, Y):
-    """dC/dW of ``weights[l]`` ``(n, m)`` by centered differences of the batch cost:
-    nudging W[j, k] by eps moves row j of ``z`` ``(n, N)`` by eps * a_prev[k] ``(m, N)``."""
-    grad = np.empty((len(z), len(a_prev)))
-    for j in range(len(z)):
-        for k in range(len(a_prev)):
-            step = np.zeros_like(z)
-            step[j] = FD_EPS * a_prev[k]
-            grad[j, k] = (np.sum(_cost_from(z + step, l, weights, biases, Y))
-                          - np.sum(_cost_from(z - step, l, weights, biases, Y))) / (2 * FD_EPS)
-    return grad
 
 
 def _bp_cases(equation: int):
