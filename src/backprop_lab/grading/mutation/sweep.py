@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from ...course.calls import Raw
+from ...course.compare import _lists_of_floats
 from ...course.public import SmoothFunction
 from ...engine import add_bias_column, feedforward, get_params, relative_error
 from ..cases import network
@@ -102,11 +103,14 @@ def _numerical_gradient(rng):
 
 
 def _relative_error(rng):
+    """Zeros, equal arrays, one zero array, close arrays, at scales 1e-5 to 1e5 (not
+    1e+-200, where the plain formula's norms underflow: SPEC defines the formula only,
+    and the course counts the plain formula right)."""
     shape = (int(rng.integers(1, 5)), int(rng.integers(1, 5)))
     kind = int(rng.integers(0, 5))
     if kind == 0:
         return (np.zeros(shape), np.zeros(shape))
-    scale = 10.0 ** float(rng.choice([-200, -5, 0, 5, 200])) if kind == 1 else 1.0
+    scale = 10.0 ** float(rng.choice([-5, 0, 5])) if kind == 1 else 1.0
     a = rng.normal(size=shape) * scale
     if kind == 2:
         return (a, a.copy())
@@ -154,12 +158,14 @@ def sweep_inputs(stub: str, n: int, seed: int = SWEEP_SEED) -> list[tuple]:
 
 
 def agree(a: Raw, b: Raw, tolerance: float = AGREE) -> bool:
-    """Two calls that no grade can tell apart: same error or none, same arguments
-    modified, same tree of arrays of the same shapes within ``tolerance``."""
+    """Two calls that no grade can tell apart (``b`` the reference's): same error or
+    none, same arguments modified, same tree of arrays of the same shapes within
+    ``tolerance``."""
     if (a.error is None) != (b.error is None) or a.not_implemented != b.not_implemented:
         return False
+    # A 1-D array where a list of floats is expected is read as the judge reads it.
     return sorted(map(str, a.mutated)) == sorted(map(str, b.mutated)) and _same(
-        a.value, b.value, tolerance)
+        _lists_of_floats(b.value, a.value), b.value, tolerance)
 
 
 def _same(a, b, tolerance: float) -> bool:
@@ -176,6 +182,24 @@ def _same(a, b, tolerance: float) -> bool:
             a[~finite], b[~finite], equal_nan=True):
         return False
     return not finite.any() or relative_error(a[finite], b[finite]) <= tolerance
+
+
+def _how_far(got: Raw, want: Raw) -> str:
+    """"another result", with its relative error when the shapes agree."""
+    try:
+        a = _flat(_lists_of_floats(want.value, got.value))
+        b = _flat(want.value)
+        if a.shape == b.shape:
+            return f"another result (relative error {relative_error(a, b):.1e})"
+    except (TypeError, ValueError):
+        pass
+    return "another result (other shapes)"
+
+
+def _flat(tree) -> np.ndarray:
+    if isinstance(tree, list):
+        return np.concatenate([_flat(t) for t in tree]) if tree else np.zeros(0)
+    return np.ravel(np.asarray(tree, dtype=np.float64))
 
 
 def describe(value) -> str:
@@ -199,6 +223,6 @@ def difference(env: Mapping, stub: str, inputs: list[tuple], expected: list[Raw]
         [got] = run(env, stub, [args], references, seconds)
         if not agree(got, want):
             what = got.error or ("modified " + ", ".join(map(str, got.mutated))
-                                 if got.mutated != want.mutated else "another result")
+                                 if got.mutated != want.mutated else _how_far(got, want))
             return f"on arguments shaped {describe(args)}: {what}"
     return None
