@@ -203,3 +203,17 @@ def test_the_expected_value_itself_passes(key):
         verdict, raw = verdict_of(key, i, copy.deepcopy(expected))
         assert verdict.passed, verdict.messages
         assert same_numbers(expected, raw.value)
+
+
+@pytest.mark.task("messages")
+def test_an_error_in_a_comprehension_is_the_stubs_own():
+    # Found by the mutation tool on Nielsen's sgd_epoch (an empty last mini-batch): on
+    # Python 3.11 a list comprehension runs in a frame of its own, named <listcomp>.
+    source = ("def sgd_epoch(X, Y, weights, biases, batch_size, eta):\n"
+              "    return [1.0 / (len(X) - len(X)) for _ in weights], biases\n")
+    env: dict = {}
+    exec(compile(source, "/tmp/ipykernel_0/0.py", "exec", dont_inherit=True), env)
+    case = CASES[("sgd_epoch", "reference")][0]
+    raw = call(env["sgd_epoch"], case.args, name="sgd_epoch")
+    assert raw.error.startswith("it raised ZeroDivisionError"), raw.error
+    assert "<" not in raw.error

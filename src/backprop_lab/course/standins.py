@@ -168,9 +168,11 @@ def culprit(error: BaseException, stub: str) -> str | None:
     frames, tb = [], error.__traceback__
     while tb is not None:
         code = tb.tb_frame.f_code
-        if is_cell_file(code.co_filename):
+        # Named functions only: a comprehension (<listcomp> on 3.11), a lambda or the
+        # cell itself (<module>) belong to the function or cell they are written in.
+        if is_cell_file(code.co_filename) and not code.co_name.startswith("<"):
             frames.append(code.co_name)
         tb = tb.tb_next
-    if not frames or frames[-1] in (stub, "<module>", "<lambda>"):
+    if not frames or frames[-1] == stub:
         return None
     return frames[-1]
