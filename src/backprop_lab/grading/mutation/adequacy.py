@@ -72,6 +72,8 @@ def hidden_parts(folder: Path | None = None) -> dict[str, list[Part]]:
                       if line.strip().startswith("points:")]
             for node in ast.walk(ast.parse(source)) if "hidden(" in source else ():
                 if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "hidden":
+                    if not points:
+                        raise ValueError(f"{master.name}: a hidden test cell without points")
                     stub, part = (a.value for a in node.args[:2])
                     out.setdefault(master.stem, []).append(Part(stub, part, float(points[0])))
     return out
