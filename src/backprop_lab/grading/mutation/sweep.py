@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from ...course.calls import Raw
-from ...course.compare import _lists_of_floats
+from ...course.compare import _lists_of_floats, same_tree
 from ...course.public import SmoothFunction
 from ...engine import add_bias_column, feedforward, get_params, relative_error
 from ..cases import network
@@ -169,19 +169,9 @@ def agree(a: Raw, b: Raw, tolerance: float = AGREE) -> bool:
 
 
 def _same(a, b, tolerance: float) -> bool:
-    if isinstance(a, list) or isinstance(b, list):
-        return (isinstance(a, list) and isinstance(b, list) and len(a) == len(b)
-                and all(_same(x, y, tolerance) for x, y in zip(a, b, strict=True)))
     if a is None or b is None:
         return a is b
-    a, b = np.asarray(a), np.asarray(b)
-    if a.shape != b.shape:
-        return False
-    finite = np.isfinite(a)
-    if not np.array_equal(finite, np.isfinite(b)) or not np.array_equal(
-            a[~finite], b[~finite], equal_nan=True):
-        return False
-    return not finite.any() or relative_error(a[finite], b[finite]) <= tolerance
+    return same_tree(a, b, lambda x, y: relative_error(x, y) <= tolerance)
 
 
 def _how_far(got: Raw, want: Raw) -> str:
