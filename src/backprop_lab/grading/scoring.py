@@ -46,8 +46,8 @@ def answer_proxy(prompt: str, stub: str, allowed, flags: list[str]) -> str:
         return encode({"error": f"{name} could not be answered ({type(error).__name__})"})
 
 
-def parse_raws(text: str, count: int) -> dict:
-    """The last result line the harness printed, checked field by field."""
+def parse_flags(text: str) -> list[str]:
+    """What the kernel's tampering reports say (read even when its results are not)."""
     reported = []
     for line in text.splitlines():
         if line.startswith(FLAG_MARK):
@@ -55,6 +55,12 @@ def parse_raws(text: str, count: int) -> dict:
                 reported += [str(f)[:300] for f in decode(line[len(FLAG_MARK):])]
             except Exception:
                 reported.append("the tampering report was unreadable")
+    return reported
+
+
+def parse_raws(text: str, count: int) -> dict:
+    """The last result line the harness printed, checked field by field."""
+    reported = parse_flags(text)
     lines = [line for line in text.splitlines() if line.startswith(RAW_MARK)]
     if not lines:
         raise ValueError("no result line")

@@ -24,7 +24,7 @@ from .autograder import Autograder
 from .cases import draw_cases, storable
 from .judge import BUILDS_ON, PARTS
 from .kernel import Kernel, Limits, run_cells
-from .scoring import answer_proxy, concise, parse_raws, score_question
+from .scoring import answer_proxy, concise, parse_flags, parse_raws, score_question
 
 __all__ = ["answer_proxy", "concise", "grade_file", "parse_raws", "score_question"]
 
@@ -214,7 +214,7 @@ def _harness(kernel: Kernel, limits: Limits, run, stub: str, part: str, drawn):
         got = parse_raws("".join(collected), len(drawn))
     except Exception as error:  # whatever the kernel printed: this part, not the notebook
         outcome.error = f"the results could not be read ({type(error).__name__}: {error})"
-        return outcome, None, flags
+        return outcome, None, flags + parse_flags("".join(collected))
     return outcome, got["raws"], flags + got["flags"]
 
 
