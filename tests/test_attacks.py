@@ -86,7 +86,8 @@ ATTACKS = {
                                        "    return 1 / (1 + np.exp(-z))\\n', "
                                        "'/tmp/helper.py', 'exec'))\n"},
                        "sigmoid", "sigmoid is not a function defined in the notebook"),
-    "stub-from-library": ([], {"sigmoid": "from scipy.special import expit as sigmoid\n"},
+    "stub-from-library": ([], {"sigmoid": "import functools\nfrom scipy.special import expit\n"
+                                          "sigmoid = functools.partial(expit)\n"},
                           "sigmoid", "sigmoid is not a function defined in the notebook"),
     "stub-from-module": ([], {"sigmoid": "open('mine.py', 'w').write('def sigmoid(z):\\n"
                                          "    return 1 / (1 + __import__(\"numpy\").exp(-z))\\n')\n"

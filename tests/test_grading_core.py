@@ -147,11 +147,16 @@ def test_wire_round_trip_and_refusal():
         pack(np.array([object()]))
 
 
+@pytest.fixture(scope="session")
+def public_npz(tmp_path_factory):
+    return write_public_cases(tmp_path_factory.mktemp("public") / "public_cases.npz")
+
+
 @pytest.fixture
-def public_file(tmp_path, monkeypatch):
-    path = write_public_cases(tmp_path / "public_cases.npz")
-    monkeypatch.setattr(public, "load_cases", lambda: unpack(path.read_bytes()))
-    return path
+def public_file(public_npz, monkeypatch):
+    cases = unpack(public_npz.read_bytes())
+    monkeypatch.setattr(public, "load_cases", lambda: cases)
+    return public_npz
 
 
 @pytest.mark.parametrize("stub", engine.STUBS)
@@ -186,7 +191,8 @@ def test_public_cases_hold_no_code():
 
 
 OTTER_PATH_ATTACKS = {
-    "stub from a library": "from scipy.special import expit as sigmoid\n",
+    "stub wrapped by a non-NumPy library": "import functools\n"
+                                            "sigmoid = functools.partial(expit)\n",
     "numpy replaced": "np.allclose = lambda *a, **k: True\n"
                       "def sigmoid(z):\n    return z\n",
     "engine borrowed": "def sigmoid(z):\n"

@@ -467,6 +467,25 @@ def test_the_catalog_covers_the_mistakes_of_the_issue():
     assert all(m.message and m.message[-1] in ".)" for _, m in MUTANT_PAIRS)
 
 
+# Mutants of the mutation tool (tests/test_mutation_adequacy.py) that are mistakes
+# students make: the catalog names them. (stub, code, the reference cell with the slip)
+TOOL_FINDS = [
+    ("backprop_1D", "wrong_layer", ("w[i + 1]", "w[i - 1]"), "w[i - 1]"),
+    ("bp2_hidden_error", "transposed", ("W_next.T @", "W_next @"), "W_next.T @ delta_next"),
+]
+
+
+@pytest.mark.task("mutation adequacy")
+@pytest.mark.parametrize("stub,code,slip,words", TOOL_FINDS, ids=[f[0] for f in TOOL_FINDS])
+def test_what_the_mutation_tool_found_is_named(stub, code, slip, words):
+    source = reference_source(stub)
+    assert slip[0] in source
+    found = verdicts(notebook_env(source.replace(*slip)), stub)
+    assert not found["reference"].passed
+    assert code in {c for v in found.values() for c in v.diagnoses}
+    assert any(words in message for v in found.values() for message in v.messages)
+
+
 @pytest.mark.parametrize("stub,m", MUTANT_PAIRS, ids=MUTANT_IDS)
 def test_every_mutant_is_wrong_on_the_hidden_cases(stub, m):
     wrong = [c for c in cases(stub) if (v := value(m.fn, c.args)) is not None

@@ -7,9 +7,9 @@ arguments it modified in place.
 
 :func:`serve` is what ``backprop-lab grade`` runs in the student's kernel once the
 notebook has run: it calls one stub on the inputs the grader sent and prints the raw
-results. A stub that calls another stub it builds on gets the *reference* answer of
-that stub from the grading process (over the kernel's stdin channel), so no reference
-code is ever in the kernel. Nothing here judges or scores.
+results. A stub that calls another course stub gets the *reference* answer of that stub
+from the grading process (over the kernel's stdin channel; see :mod:`.standins`), so no
+reference code is ever in the kernel. Nothing here judges or scores.
 """
 
 from __future__ import annotations
@@ -21,15 +21,17 @@ import signal
 import sys
 import threading
 import time
-import types
 import warnings
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .compare import NotNumericError, as_tree
+from .smooth import SmoothFunction
+from .standins import CELL_FILES, CannotTake, culprit, foreign, from_notebook, with_references
+from .values import NotNumericError, as_tree, integer_paths
 from .wire import pack, unpack
+
+__all__ = ["Raw", "call", "from_notebook", "serve", "tampered", "with_references"]
 
 RAW_MARK = "BPLAB-RAW "
 PROXY_MARK = "BPLAB-PROXY "
@@ -47,16 +49,27 @@ class Raw:
     not_implemented: bool = False
     mutated: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)  # calls answered by the student's own stub
+    integer: list[tuple] = field(default_factory=list)  # paths of integer arrays returned
 
 
 class _Timeout(BaseException):
     """Raised into a stub that runs past its time (BaseException: `except Exception` misses it)."""
 
 
-def call(fn, args: tuple, seconds: float = CALL_SECONDS) -> Raw:
-    """Call ``fn(*deep copies of args)``; record value, error, time and what it modified."""
-    if fn is None or fn is Ellipsis or not callable(fn):
+def call(fn, args: tuple, seconds: float = CALL_SECONDS, name: str | None = None) -> Raw:
+    """Call ``fn(*deep copies of args)``; record value, error, time and what it modified.
+
+    ``name`` is the stub's name: an error raised in another function of the notebook
+    (a pasted helper) is reported as that function's.
+    """
+    name = name or getattr(fn, "__name__", "the function")
+    if fn is None:
         return Raw(error="the function is not defined", not_implemented=True)
+    if fn is Ellipsis:
+        return Raw(error="it is still ...", not_implemented=True)
+    if not callable(fn):
+        return Raw(error=f"{name} is a {type(fn).__name__}, not a function")
     given = copy.deepcopy(args)
     before = copy.deepcopy(args)
     raw = Raw()
@@ -65,16 +78,22 @@ def call(fn, args: tuple, seconds: float = CALL_SECONDS) -> Raw:
         with warnings.catch_warnings(), np.errstate(all="ignore"), _TimeLimit(seconds):
             warnings.simplefilter("ignore")
             value = fn(*given)
+        raw.integer = integer_paths(value)
         raw.value = as_tree(value)
         raw.not_implemented = value is None or value is Ellipsis
-    except NotImplementedError:
-        raw.error, raw.not_implemented = "it raises NotImplementedError", True
     except _Timeout:
         raw.error = f"it did not finish within {seconds:g} seconds"
     except NotNumericError as error:
         raw.error = f"it returned something that is not numbers: {error}"
     except Exception as error:  # the student's own exception, reported to them
-        raw.error = f"it raised {type(error).__name__}: {error}"
+        helper = culprit(error, name)
+        if helper is not None:
+            raw.error = (f"it called your {helper}, which raised {type(error).__name__}: "
+                         f"{error} (the error is in {helper}, not in {name} itself)")
+        elif isinstance(error, NotImplementedError):
+            raw.error, raw.not_implemented = "it raises NotImplementedError", True
+        else:
+            raw.error = f"it raised {type(error).__name__}: {error}"
     raw.seconds = time.perf_counter() - start
     raw.mutated = _changed(before, given, ())
     return raw
@@ -118,38 +137,7 @@ class _TimeLimit:
     def _raise(signum, frame):
         raise _Timeout()
 
-
-
-def with_references(env: Mapping, stub: str, references: Mapping[str, object]):
-    """The student's ``stub``, seeing ``references`` in place of the stubs it builds on.
-
-    Every plain function defined in the notebook is re-created over one new globals
-    dict, so helpers of the student's own that call a stub see the reference too.
-    """
-    target = env.get(stub)
-    if not isinstance(target, types.FunctionType):
-        return target
-    home = target.__globals__  # the notebook's namespace, where the student defined it
-    namespace = dict(home)
-    namespace.update({name: ref for name, ref in references.items() if name != stub})
-    for name, value in list(namespace.items()):
-        if (isinstance(value, types.FunctionType) and value.__globals__ is home
-                and name != stub and name not in references):
-            namespace[name] = _rebind(value, namespace)
-    return _rebind(target, namespace)
-
-
-def _rebind(f: types.FunctionType, namespace: dict) -> types.FunctionType:
-    g = types.FunctionType(f.__code__, namespace, f.__name__, f.__defaults__, f.__closure__)
-    g.__kwdefaults__ = copy.copy(f.__kwdefaults__)
-    g.__dict__.update(f.__dict__)
-    return g
-
-
 # --- in the kernel ------------------------------------------------------------------
-
-_CELL_FILES: list[str] = []
-
 
 def encode(value) -> str:
     return base64.b64encode(pack(value)).decode("ascii")
@@ -161,8 +149,6 @@ def decode(text: str):
 
 def revive(value):
     """Arguments as shipped -> as passed: ``{"smooth_A": A}`` becomes a SmoothFunction."""
-    from .public import SmoothFunction
-
     if isinstance(value, dict) and set(value) == {"smooth_A"}:
         return SmoothFunction(value["smooth_A"])
     if isinstance(value, tuple):
@@ -171,23 +157,28 @@ def revive(value):
 
 
 def proxy(name: str, ask):
-    """A stand-in for the reference ``name``: each call is answered by the grader."""
+    """An ``answer`` (see :func:`.standins.stand_in`) from the grader, over ``ask``."""
 
-    def reference(*args, **kwargs):
-        request = {"name": name, "args": list(args), "kwargs": kwargs}
-        answer = decode(ask(PROXY_MARK + encode(request)))
-        if answer.get("error"):
-            raise RuntimeError(answer["error"])
-        return answer["value"]
+    def answer(args, kwargs):
+        try:
+            request = encode({"name": name, "args": list(args), "kwargs": kwargs})
+        except TypeError as error:  # a function or an object: only numbers travel
+            raise CannotTake(f"is answered by the grader, which cannot be sent this call "
+                             f"({error})") from None
+        reply = decode(ask(PROXY_MARK + request))
+        if reply.get("cannot"):
+            raise CannotTake(reply["cannot"])
+        if reply.get("error"):
+            raise RuntimeError(reply["error"])
+        return reply["value"]
 
-    reference.__name__ = reference.__qualname__ = name
-    return reference
+    return answer
 
 
 def start(cell_probe) -> None:
     """First thing in the kernel, before any student code: remember what a notebook
     cell's code looks like, and report reaches for private files as they happen."""
-    _CELL_FILES.append(os.path.dirname(cell_probe.__code__.co_filename))
+    CELL_FILES.append(os.path.dirname(cell_probe.__code__.co_filename))
     fd = int(os.environ.get("BPLAB_FLAG_FD", "-1"))
     watched = ("backprop_lab", "autograder", "/solutions/", "/assignments/", "/feedback/",
                "gradebook")
@@ -211,22 +202,6 @@ def _flag(fd: int, text: str) -> None:
             os.write(fd, (FLAG_MARK + text.replace("\n", " ") + "\n").encode())
         except OSError:
             pass
-
-
-def from_notebook(fn) -> bool:
-    """Was ``fn`` compiled from a notebook cell (not imported, exec'd or built in)?
-
-    Cells compile to files in one folder per kernel (IPython's ``ipykernel_<pid>``);
-    :func:`start` records it. Where it did not run (under Otter), the folder name is
-    the test.
-    """
-    code = getattr(fn, "__code__", None)
-    if code is None:
-        return False
-    folder = os.path.dirname(code.co_filename)
-    if _CELL_FILES:
-        return folder in _CELL_FILES
-    return os.path.basename(folder).startswith("ipykernel_")
 
 
 #: Functions a submission might replace to fool a checker; replacing them is flagged.
@@ -253,14 +228,23 @@ def report_tampering() -> None:
 
 
 def serve(stub: str, payload: str, builds_on: list[str], env: dict, ask) -> None:
-    """Call ``env[stub]`` on each argument tuple in ``payload``; print the raw results."""
+    """Call ``env[stub]`` on each argument tuple in ``payload``; print the raw results.
+
+    Each stub in ``builds_on`` is answered by the grader (see :func:`proxy`)."""
     calls = decode(payload)
     target, flags = env.get(stub), []
-    if target is not None and callable(target) and not from_notebook(target):
-        flags.append(f"{stub} is not a function defined in the notebook "
-                     f"({getattr(target, '__module__', None) or type(target).__name__})")
-        target = None
-    fn = with_references({**env, stub: target}, stub,
-                         {name: proxy(name, ask) for name in builds_on})
-    raws = [asdict(call(fn, revive(args))) for args in calls]
+    refused = foreign(stub, target)
+    if refused:
+        flags.append(refused)
+        raws = [asdict(Raw(error=refused + ", so it earns nothing", not_implemented=True))
+                for _ in calls]
+    else:
+        notes: list[str] = []
+        fn = with_references(env, stub, {name: proxy(name, ask) for name in builds_on}, notes)
+        raws = []
+        for args in calls:
+            notes.clear()
+            raw = call(fn, revive(args), name=stub)
+            raw.notes = list(notes)
+            raws.append(asdict(raw))
     print(RAW_MARK + encode({"raws": raws, "flags": flags}), flush=True)

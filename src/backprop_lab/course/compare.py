@@ -7,32 +7,17 @@ Holds no solution: it only compares numbers and recognises the shapes of known m
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .labels import labeller
+from .values import NotNumericError, as_tree
+
+__all__ = ["NotNumericError", "Verdict", "as_tree", "compare", "judge_call", "labeller"]
+
 TOLERANCE = 1e-6
-
-
-class NotNumericError(TypeError):
-    """A result that is not an array, a number, or a list or tuple of those."""
-
-
-def as_tree(value, what: str = "the result"):
-    """Numbers and arrays become float64 ndarrays; lists and tuples become lists."""
-    if value is None or value is Ellipsis:
-        return value
-    if isinstance(value, (list, tuple)):
-        return [as_tree(v, f"{what}[{i}]") for i, v in enumerate(value)]
-    if isinstance(value, (bool, np.bool_)):
-        raise NotNumericError(f"{what} is a bool, not a number")
-    if isinstance(value, (int, float, np.number, np.ndarray)):
-        try:
-            return np.array(value, dtype=np.float64)
-        except (TypeError, ValueError) as error:
-            raise NotNumericError(f"{what} cannot be read as float64 numbers: {error}") from error
-    raise NotNumericError(f"{what} is a {type(value).__name__}, not an array or a number")
 
 
 def inf_norm_close(a: np.ndarray, b: np.ndarray, tol: float = TOLERANCE) -> bool:
@@ -48,6 +33,7 @@ class Verdict:
     passed: bool = True
     messages: list[str] = field(default_factory=list)
     diagnoses: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said whether or not it passed
 
     def fail(self, message: str, *codes: str) -> None:
         self.passed = False
@@ -73,6 +59,7 @@ def compare(
     *,
     batch: int | None = None,
     close: Callable[[np.ndarray, np.ndarray], bool] = inf_norm_close,
+    stub: str = "",
 ) -> Verdict:
     """Compare two float trees (see :func:`as_tree`) leaf by leaf.
 
@@ -83,6 +70,7 @@ def compare(
         batch: the batch length N where the result is a sum over N samples (enables
             the ``mean_instead_of_sum`` diagnosis), else None.
         close: the closeness test for two arrays of the same shape.
+        stub: the stub whose result this is, so hints fit it (may be empty).
     """
     verdict = Verdict()
     if got is None or got is Ellipsis:
@@ -96,7 +84,7 @@ def compare(
         names.append(name)
         known.extend(c for c in codes if c not in known)
 
-    _compare(expected, got, (), label, batch, close, say)
+    _compare(expected, got, (), label, batch, close, say, stub)
     for explanation, (names, codes) in found.items():  # one line per distinct problem
         if len(names) == 1:
             verdict.fail(f"{names[0]} {explanation}", *codes)
@@ -105,7 +93,12 @@ def compare(
     return verdict
 
 
-def _compare(expected, got, path, label, batch, close, say) -> None:
+def _compare(expected, got, path, label, batch, close, say, stub="") -> None:
+    if got is None or got is Ellipsis:
+        say(label(path), f"is {'None' if got is None else '...'}: a value that was never "
+                         "filled in (check that your loop reaches every layer, and the "
+                         "return).")
+        return
     if isinstance(expected, list):
         if not isinstance(got, list):
             say(label(path), f"should be a list of {len(expected)} items; "
@@ -116,16 +109,16 @@ def _compare(expected, got, path, label, batch, close, say) -> None:
                          "(one per layer).", "shape_mismatch")
             return
         for i, (e, g) in enumerate(zip(expected, got, strict=True)):
-            _compare(e, g, (*path, i), label, batch, close, say)
+            _compare(e, g, (*path, i), label, batch, close, say, stub)
         return
     if isinstance(got, list):
         say(label(path), f"should be {shape_text(expected.shape)}; it is a list.",
                      "shape_mismatch")
         return
-    _compare_array(expected, got, label(path), batch, close, say)
+    _compare_array(expected, got, label(path), batch, close, say, stub)
 
 
-def _compare_array(expected, got, name, batch, close, say) -> None:
+def _compare_array(expected, got, name, batch, close, say, stub="") -> None:
     if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
         say(name, "contains NaN or infinity; the expected values are all finite. "
                      "Look for an overflow (np.exp of a large number) or a division by zero.",
@@ -138,7 +131,8 @@ def _compare_array(expected, got, name, batch, close, say) -> None:
         return
     for factor, code, hint in _RATIOS:
         if close(factor * expected, got):
-            say(name, f"has the right shape but is {hint}.", code)
+            extra = _RATIO_HINTS.get((code, stub), "")
+            say(name, f"has the right shape but is {hint}{extra}.", code)
             return
     if batch and batch > 1 and close(expected / batch, got):
         say(name, f"is the expected value divided by the batch length N = {batch}: "
@@ -154,11 +148,24 @@ def _compare_array(expected, got, name, batch, close, say) -> None:
 
 
 _RATIOS = (
-    (2.0, "factor_of_two",
-     "exactly twice the expected value: the cost is 1/2 ||a - y||^2, so its derivative "
-     "is a - y, without the factor 2 (and a centered difference divides by 2 eps)"),
-    (-1.0, "wrong_sign", "exactly minus the expected value: check the order in a - y"),
+    (2.0, "factor_of_two", "exactly twice the expected value"),
+    (-1.0, "wrong_sign", "exactly minus the expected value"),
 )
+_GRADIENTS = ("backprop_1D", "backprop_loops", "bp1_output_error", "bp2_hidden_error",
+              "bp3_bias_gradient", "bp4_weight_gradient", "backprop_vectorized",
+              "backprop_batch", "backprop_row_major")
+#: What a factor 2 or -1 means, by stub; a stub not listed gets no hint.
+_RATIO_HINTS = {
+    **{("factor_of_two", s): ": the cost is 1/2 ||a - y||^2, so its derivative is a - y, "
+       "without the factor 2" for s in _GRADIENTS},
+    **{("wrong_sign", s): ": check the order in a - y (output minus target)"
+       for s in _GRADIENTS},
+    ("factor_of_two", "numerical_gradient"): ": a centered difference divides by 2 eps, "
+                                             "the distance between its two points",
+    ("wrong_sign", "numerical_gradient"): ": f(theta + eps e_i) comes first in the difference",
+    ("wrong_sign", "sgd_epoch"): ": each step goes against the gradient, W - eta / len(batch) "
+                                 "* nabla_W",
+}
 
 
 def _explain_shape(expected, got, name, batch, close, say) -> None:
@@ -172,59 +179,19 @@ def _explain_shape(expected, got, name, batch, close, say) -> None:
         say(name, f"has {have}; expected {want}. Its columns add up to the "
                      "expected value: the bias gradient must be summed over the samples "
                      "of the batch.", "bias_not_summed", "shape_mismatch")
+    elif got.size == expected.size and got.ndim < expected.ndim and close(
+            expected, got.reshape(expected.shape)):
+        say(name, f"is flattened: it has {have}; expected {want}. The numbers are right; "
+                  "keep the specified shape (a column is (n, 1), not (n,): "
+                  "keepdims=True, or .reshape(-1, 1)).", "shape_mismatch")
     elif got.size == expected.size and close(expected, got.reshape(expected.shape)):
         say(name, f"has {have}; expected {want}. The numbers are right; "
                      "keep the specified shape (a column is (n, 1), not (n,)).",
                      "shape_mismatch")
+    elif got.ndim < expected.ndim and got.size == expected.size:
+        say(name, f"is flattened: it has {have}; expected {want}.", "shape_mismatch")
     else:
         say(name, f"has {have}; expected {want}.", "shape_mismatch")
-
-
-def leaf_labels(names: Sequence[str], layered: bool = True) -> Callable[[tuple[int, ...]], str]:
-    """A labeller for results that are tuples of per-layer lists, e.g. (nabla_w, nabla_b)."""
-
-    def label(path: tuple[int, ...]) -> str:
-        if not path:
-            return "the result"
-        head = names[path[0]] if path[0] < len(names) else f"item {path[0]}"
-        if len(path) == 1:
-            return head
-        index = path[1]
-        return f"{head}[{index}]" + (f" (layer {index + 1})" if layered else "")
-
-    return label
-
-
-#: How each stub's result is named in messages: one name, or names of per-layer lists.
-OUTPUTS: dict[str, str | tuple[str, ...]] = {
-    "sigmoid": "sigmoid(z)",
-    "sigmoid_prime": "sigmoid_prime(z)",
-    "feedforward": ("zs", "activations"),
-    "backprop_1D": ("dw", "db"),
-    "backprop_loops": ("nabla_w", "nabla_b"),
-    "bp1_output_error": "BP1's delta^L",
-    "bp2_hidden_error": "BP2's delta^l",
-    "bp3_bias_gradient": "BP3's dC/db^l",
-    "bp4_weight_gradient": "BP4's dC/dW^l",
-    "backprop_vectorized": ("nabla_w", "nabla_b"),
-    "backprop_batch": ("nabla_w", "nabla_b"),
-    "get_params": "theta",
-    "set_params": ("new_weights", "new_biases"),
-    "numerical_gradient": "the numerical gradient",
-    "relative_error": "the relative error",
-    "sgd_epoch": ("weights", "biases"),
-    "add_bias_column": "W_aug",
-    "feedforward_augmented": "the output activations",
-    "backprop_row_major": ("nabla_W", "nabla_b"),
-}
-
-
-def labeller(stub: str) -> Callable[[tuple[int, ...]], str]:
-    """Names the leaves of ``stub``'s result for messages."""
-    names = OUTPUTS.get(stub, "the result")
-    if isinstance(names, str):
-        return lambda path: names if not path else f"{names}[{', '.join(map(str, path))}]"
-    return leaf_labels(names, layered=stub != "backprop_1D")
 
 
 def _lists_of_floats(expected, got):
@@ -248,14 +215,18 @@ def judge_call(
     values: bool = True,
     mutation: bool = True,
     arguments: Callable[[tuple[int, ...]], str] = lambda path: f"argument {path[0] + 1}",
+    args: tuple | None = None,
 ) -> Verdict:
     """What one call of ``stub`` (a :class:`~.calls.Raw`) got right and wrong.
 
     ``values`` reports how the result differs from ``expected``; without it a wrong result
     still fails, with one line instead of the details. ``mutation`` reports arguments
-    modified in place.
+    modified in place. ``args``, the call's arguments, let a known other formula be named.
     """
     verdict = Verdict()
+    if raw.not_implemented and raw.error and "not a function defined in the notebook" in raw.error:
+        verdict.fail(f"{raw.error}.", "not_implemented")
+        return verdict
     if raw.not_implemented:
         verdict.fail(f"{stub} is not implemented yet ({raw.error or 'it returns None'}).",
                      "not_implemented")
@@ -263,8 +234,15 @@ def judge_call(
     if raw.error:
         verdict.fail(f"{stub}: {raw.error}.")
         return verdict
-    found = compare(expected, _lists_of_floats(expected, raw.value), labeller(stub),
-                    batch=batch, close=close)
+    got = _lists_of_floats(expected, raw.value)
+    found = compare(expected, got, labeller(stub), batch=batch, close=close, stub=stub)
+    if not found.passed:
+        for path in getattr(raw, "integer", []):
+            found.fail(f"{labeller(stub)(tuple(path))} is an array of integers, so every value "
+                       "in it was truncated to a whole number: build float arrays "
+                       "(np.zeros(shape), or .astype(float)).")
+        if stub == "relative_error" and args is not None:
+            found.messages += other_relative_errors(args, got, close)
     if values:
         verdict.merge(found)
     elif not found.passed:  # "inputs unchanged" is earned by a correct result only
@@ -276,3 +254,39 @@ def judge_call(
                          "caller's arrays alone: build new ones (W = W - step) instead of "
                          "updating in place (W -= step).", "mutates_inputs")
     return verdict
+
+
+def other_relative_errors(args: tuple, got, close) -> list[str]:
+    """Name a relative error computed by a known formula other than the course's."""
+    try:
+        a, b = (np.asarray(v, dtype=np.float64) for v in args[:2])
+        got = np.asarray(got, dtype=np.float64)
+        diff, size = np.abs(a - b), np.abs(a) + np.abs(b)
+        for eps in (1e-8, 1e-10, 1e-12, 1e-15, np.finfo(float).tiny):
+            cs231n = np.max(diff / np.maximum(size, eps), initial=0.0)
+            if got.shape == () and close(np.asarray(cs231n), got):
+                return ["This is the elementwise relative error max(|a - b| / max(|a| + |b|, "
+                        "eps)) of the CS231n notes. This course's relative error is one "
+                        "number for the whole arrays: ||a - b||_2 / (||a||_2 + ||b||_2), "
+                        "and 0.0 when both are zero."]
+    except (TypeError, ValueError):
+        pass
+    return []
+
+
+def same_tree(a, b, close) -> bool:
+    """Two float trees with the same structure and shapes, close leaf by leaf; NaN and
+    infinities must sit in the same places."""
+    if isinstance(a, list) or isinstance(b, list):
+        return (isinstance(a, list) and isinstance(b, list) and len(a) == len(b)
+                and all(same_tree(x, y, close) for x, y in zip(a, b, strict=True)))
+    if a is None or b is None or a is Ellipsis or b is Ellipsis:
+        return False
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        return False
+    finite = np.isfinite(a)
+    if not np.array_equal(finite, np.isfinite(b)) or not np.array_equal(
+            a[~finite], b[~finite], equal_nan=True):
+        return False
+    return bool(close(a[finite], b[finite])) if finite.any() else True

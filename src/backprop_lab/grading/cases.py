@@ -1,9 +1,12 @@
 """The inputs hidden tests call each stub on, drawn from seeds students never see.
 
 Networks have 1-4 layers of widths 1-7 (all widths equal in about a third of the draws,
-so a wrong layer or a missing transpose still fits) and batches of 1-64 rows. Every case
-carries its finite-difference oracle: the expected result computed by centered
-differences of the cost, independent of the reference engine's backprop.
+so a wrong layer or a missing transpose still fits) and batches of 1-64 rows. BP1-BP4
+alternate single examples with batches whose length N differs from every layer width
+(so neither a transposition nor a broadcast can hide), and ``sgd_epoch`` always takes
+several mini-batches with a short last one. Every case carries its finite-difference
+oracle: the expected result computed by centered differences of the cost, independent
+of the reference engine's backprop.
 """
 
 from __future__ import annotations
@@ -14,21 +17,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..course.public import SmoothFunction
-from ..engine import (
-    add_bias_column,
-    feedforward,
-    get_params,
-    init_network,
-    network_numerical_gradient,
-    numerical_gradient,
-    set_params,
-)
+from ..course.smooth import SmoothFunction
+from ..engine import add_bias_column, feedforward, get_params, init_network, numerical_gradient
 from ..engine import sigmoid as _sigmoid
+from .oracles import FD_EPS, chain_cost, fd_delta, fd_params, fd_weight
 
 #: Changing this changes every hidden case; it ships only inside the autograder.
 SALT = "backprop-lab hidden cases v1"
-FD_EPS = 1e-5
 
 
 @dataclass
@@ -37,8 +32,9 @@ class Case:
 
     args: tuple
     context: str
-    batch: int | None = None
+    batch: int | None = None  # N where the result is a sum over N examples
     finite_differences: Callable[[], object] | None = field(default=None, repr=False)
+    examples: int | None = None  # N, the number of examples (columns) in the call
 
 
 def rng_for(stub: str, part: str) -> np.random.Generator:
@@ -46,24 +42,22 @@ def rng_for(stub: str, part: str) -> np.random.Generator:
     return np.random.default_rng(int.from_bytes(digest[:8], "little"))
 
 
-def network(rng, *, min_layers=1, max_layers=4, max_batch=64, batch=None, width=None):
+def network(rng, *, min_layers=1, max_layers=4, max_batch=64, batch=None, width=None,
+            distinct=False):
+    """A random network and batch; ``distinct``: N in 2..12, unlike every layer width."""
     L = int(rng.integers(min_layers, max_layers + 1))
     if width is not None or rng.random() < 1 / 3:
         sizes = [int(width or rng.integers(1, 8))] * (L + 1)
     else:
         sizes = [int(n) for n in rng.integers(1, 8, size=L + 1)]
     weights, biases = init_network(sizes, rng)
+    if distinct:
+        batch = int(rng.choice([n for n in range(2, 13) if n not in sizes]))
     N = int(batch if batch is not None else rng.integers(1, max_batch + 1))
     X = rng.standard_normal((N, sizes[0]))
     Y = rng.uniform(0.0, 1.0, (N, sizes[-1]))
     where = f"a network with layer sizes {sizes}" + (f" and a batch of {N}" if N > 1 else "")
     return sizes, weights, biases, X, Y, where
-
-
-def fd_params(X, Y, weights, biases):
-    """Centered-difference (nabla_w, nabla_b) of the batch cost."""
-    grad = network_numerical_gradient(X, Y, weights, biases, FD_EPS)
-    return set_params(grad, weights, biases)
 
 
 def _activation_cases(rng, n):
@@ -97,13 +91,6 @@ def _feedforward_cases(rng, n):
     return out
 
 
-def _chain_cost(x, y, w, b):
-    a = x
-    for w_i, b_i in zip(w, b, strict=True):
-        a = _sigmoid(w_i * a + b_i)
-    return 0.5 * (a - y) ** 2
-
-
 def _backprop_1d_cases(rng, n):
     out = []
     for _ in range(n):
@@ -112,7 +99,7 @@ def _backprop_1d_cases(rng, n):
         w, b = [float(v) for v in rng.normal(size=L)], [float(v) for v in rng.normal(size=L)]
 
         def fd(x=x, y=y, L=L, theta=(*w, *b)):
-            g = numerical_gradient(lambda t: _chain_cost(x, y, t[:L], t[L:]), np.array(theta),
+            g = numerical_gradient(lambda t: chain_cost(x, y, t[:L], t[L:]), np.array(theta),
                                    FD_EPS)
             return [list(g[:L]), list(g[L:])]
 
@@ -124,33 +111,35 @@ def _single_example_cases(rng, n):
     out = []
     for _ in range(n):
         _, W, B, X, Y, where = network(rng, batch=1)
-        out.append(Case((X.T.copy(), Y.T.copy(), W, B), where,
+        out.append(Case((X.T.copy(), Y.T.copy(), W, B), where, examples=1,
                         finite_differences=lambda X=X, Y=Y, W=W, B=B: fd_params(X, Y, W, B)))
     return out
 
 
 def _bp_cases(equation: int):
+    """BP1-BP4 on a layer of a random network; every other case a batch of N > 1."""
+
     def draw(rng, n):
         out = []
-        for _ in range(n):
-            _, W, B, X, Y, where = network(rng, batch=1, min_layers=2 if equation == 2 else 1)
+        for i in range(n):
+            _, W, B, X, Y, where = network(rng, min_layers=2 if equation == 2 else 1,
+                                           batch=1 if i % 2 == 0 else None, distinct=i % 2 == 1)
             zs, activations = feedforward(X, W, B)
-            _, true_delta = fd_params(X, Y, W, B)  # dC/db^l = delta^l for one example
-            L = len(W)
+            L, N = len(W), len(X)
             l = L - 1 if equation == 1 else int(rng.integers(0, L - 1 if equation == 2 else L))
-            layer = f"layer {l + 1} of {where}"
+            delta = fd_delta(zs[l], l, W, B, Y)
             if equation == 1:
-                args = (activations[-1], zs[-1], Y.T.copy())
-                fd = true_delta[l]
+                args, fd = (activations[-1], zs[-1], Y.T.copy()), delta
             elif equation == 2:
-                args = (W[l + 1], true_delta[l + 1], zs[l])
-                fd = true_delta[l]
+                args, fd = (W[l + 1], fd_delta(zs[l + 1], l + 1, W, B, Y), zs[l]), delta
             elif equation == 3:
-                args, fd = (true_delta[l],), true_delta[l]
+                args, fd = (delta,), delta.sum(axis=1, keepdims=True)  # = dC/db^l by the nudges
             else:
-                args = (true_delta[l], activations[l])
-                fd = fd_params(X, Y, W, B)[0][l]
-            out.append(Case(args, layer, finite_differences=lambda fd=fd: fd))
+                args = (delta, activations[l])
+                fd = fd_weight(zs[l], activations[l], l, W, B, Y)
+            out.append(Case(args, f"layer {l + 1} of {where}", examples=N,
+                            batch=N if equation > 2 and N > 1 else None,
+                            finite_differences=lambda fd=fd: fd))
         return out
 
     return draw
@@ -160,7 +149,7 @@ def _batch_cases(rng, n):
     out = []
     for _ in range(n):
         _, W, B, X, Y, where = network(rng)
-        out.append(Case((X, Y, W, B), where, batch=len(X),
+        out.append(Case((X, Y, W, B), where, batch=len(X), examples=len(X),
                         finite_differences=lambda X=X, Y=Y, W=W, B=B: fd_params(X, Y, W, B)))
     return out
 
@@ -212,22 +201,27 @@ def _relative_error_cases(rng, n):
 
 
 def _sgd_cases(rng, n):
+    """Several mini-batches, the last one shorter: order, step size and short batch count."""
     out = []
-    for i in range(n):
-        _, W, B, X, Y, where = network(rng, max_batch=40)
-        full = i % 2 == 0  # one step over the whole batch: checkable by finite differences
-        batch_size = len(X) + int(rng.integers(0, 3)) if full else int(rng.integers(1, len(X) + 1))
+    for _ in range(n):
+        _, W, B, X, Y, where = network(rng, max_layers=3, batch=int(rng.integers(5, 25)))
+        N = len(X)
+        batch_size = int(rng.choice([k for k in range(2, N) if N % k and N // k <= 6]))
         eta = float(rng.uniform(0.1, 3.0))
 
-        def fd(X=X, Y=Y, W=W, B=B, eta=eta):
-            nabla_w, nabla_b = fd_params(X, Y, W, B)
-            step = eta / len(X)
-            return [[w - step * g for w, g in zip(W, nabla_w, strict=True)],
-                    [b - step * g for b, g in zip(B, nabla_b, strict=True)]]
+        def fd(X=X, Y=Y, W=W, B=B, batch_size=batch_size, eta=eta):
+            for start in range(0, len(X), batch_size):
+                X_b, Y_b = X[start:start + batch_size], Y[start:start + batch_size]
+                nabla_w, nabla_b = fd_params(X_b, Y_b, W, B)
+                step = eta / len(X_b)
+                W = [w - step * g for w, g in zip(W, nabla_w, strict=True)]
+                B = [b - step * g for b, g in zip(B, nabla_b, strict=True)]
+            return [W, B]
 
         out.append(Case((X, Y, W, B, batch_size, eta),
-                        f"{where}, batch_size {batch_size}, eta {eta:.3g}",
-                        finite_differences=fd if full else None))
+                        f"{where}, batch_size {batch_size} ({-(-N // batch_size)} mini-batches, "
+                        f"the last of {N % batch_size}), eta {eta:.3g}",
+                        examples=N, finite_differences=fd))
     return out
 
 

@@ -20,25 +20,11 @@ PARTS = ("reference", "finite_differences", "inputs_unchanged")
 
 REFERENCES = {name: getattr(engine, name) for name in engine.STUBS}
 
-_ACTIVATIONS = frozenset({"sigmoid", "sigmoid_prime"})
-_EQUATIONS = frozenset({"bp1_output_error", "bp2_hidden_error", "bp3_bias_gradient",
-                        "bp4_weight_gradient"})
-#: The stubs each stub builds on. When a student's stub calls one of these, it gets the
-#: reference version (so a mistake in one stub costs points only where it is graded);
-#: any other function it calls is the student's own.
+#: The stubs each stub may call and get the reference version of: every other course
+#: stub (SPEC section 3), so a mistake in one stub costs points only where it is graded.
+#: A call the reference cannot take is answered by the student's own version.
 BUILDS_ON: dict[str, frozenset[str]] = {
-    "sigmoid_prime": frozenset({"sigmoid"}),
-    "feedforward": _ACTIVATIONS,
-    "backprop_1D": _ACTIVATIONS,
-    "backprop_loops": _ACTIVATIONS,
-    "bp1_output_error": _ACTIVATIONS,
-    "bp2_hidden_error": _ACTIVATIONS,
-    "backprop_vectorized": _ACTIVATIONS | _EQUATIONS | {"feedforward"},
-    "backprop_batch": _ACTIVATIONS | _EQUATIONS | {"feedforward"},
-    "set_params": frozenset({"get_params"}),
-    "sgd_epoch": _ACTIVATIONS | _EQUATIONS | {"feedforward", "backprop_batch"},
-    "feedforward_augmented": _ACTIVATIONS | {"add_bias_column"},
-    "backprop_row_major": _ACTIVATIONS,
+    stub: frozenset(engine.STUBS) - {stub} for stub in engine.STUBS
 }
 
 
@@ -62,23 +48,36 @@ def expected_value(stub: str, case: Case, part: str):
 def judge(stub: str, part: str, cases: list[Case], raws: list[Raw], limit: int = 1) -> Verdict:
     """One part of one stub's question: passed only if every case passes.
 
-    Messages come from the first ``limit`` failing cases, then a count of them all."""
+    Messages come from the ``limit`` most informative failing cases (a batch case when
+    only the batch cases fail; else a case whose mistake has a name), then a count."""
     if not cases:
         raise ValueError(f"{stub} has no cases for the part {part!r}: check the test's part name")
-    verdict, failures = Verdict(), 0
+    verdict, failing = Verdict(), []
     for case, raw in zip(cases, raws, strict=True):
-        found = _judge_case(stub, part, case, raw)
-        if found.passed:
-            continue
-        failures += 1
-        if failures <= limit:
-            for message in found.messages:
-                verdict.fail(f"On {case.context}: {message}", *found.diagnoses)
-        else:
-            verdict.fail("", *found.diagnoses)
+        verdict.notes += [n for n in raw.notes if n not in verdict.notes]
+        try:
+            found = _judge_case(stub, part, case, raw)
+        except Exception as error:  # a bug of ours costs this case, never the notebook
+            found = Verdict(False, [f"the grading of this case failed: "
+                                    f"{type(error).__name__}: {error}"])
+        if not found.passed:
+            failing.append((case, found))
+    if not failing:
+        return verdict
+    singles = [c for c in cases if c.examples == 1]
+    batch_only = bool(singles) and all((c.examples or 1) > 1 for c, _ in failing)
+    shown = sorted(failing, key=lambda cf: not cf[1].diagnoses)[:limit]
+    for case, found in shown:
+        lead = (f"Right for a single example (N = 1), but the batch case fails "
+                f"(N = {case.examples} examples, one per column). " if batch_only else "")
+        for message in found.messages:
+            verdict.fail(f"{lead}On {case.context}: {message}")
+            lead = ""
+    for _, found in failing:
+        verdict.fail("", *found.diagnoses)
     verdict.messages = [m for m in verdict.messages if m]
-    if failures > limit:
-        verdict.messages.append(f"({failures} of {len(cases)} cases failed in all.)")
+    if len(failing) > limit:
+        verdict.messages.append(f"({len(failing)} of {len(cases)} cases failed in all.)")
     return verdict
 
 
@@ -88,7 +87,7 @@ def _judge_case(stub: str, part: str, case: Case, raw: Raw) -> Verdict:
     expected = expected_value(stub, case, "reference" if part == "inputs_unchanged" else part)
     verdict = judge_call(stub, raw, expected, batch=case.batch, close=relative_close,
                          values=part != "inputs_unchanged", mutation=part == "inputs_unchanged",
-                         arguments=lambda path: argument_name(stub, path))
+                         arguments=lambda path: argument_name(stub, path), args=case.args)
     if not verdict.passed:
         for code, message in diagnose(stub, case.args, raw.value, relative_close):
             verdict.fail(message, code)
@@ -97,7 +96,7 @@ def _judge_case(stub: str, part: str, case: Case, raw: Raw) -> Verdict:
 
 def failure_text(verdict: Verdict) -> str:
     """The message an Otter test raises: the messages, then the mistake codes."""
-    lines = list(verdict.messages)
+    lines = list(verdict.messages) + list(verdict.notes)
     if verdict.diagnoses:
         lines.append("Named mistakes: " + ", ".join(verdict.diagnoses))
     return "\n".join(lines)

@@ -108,13 +108,21 @@ SIMPLE = [  # (stub, code, body, message)
      "return (W_next.T @ delta_next) * z * (1 - z)",
      "BP2's factor is sigma'(z^l) = sigmoid(z) * (1 - sigmoid(z)). z * (1 - z) is the "
      "a * (1 - a) form, which holds for the activation a = sigmoid(z), not for z."),
+    ("bp2_hidden_error", "transposed", "return (W_next @ delta_next) * sigmoid_prime(z)",
+     "BP2 sends the error back through the transposed weights of the next layer: "
+     "W_next.T @ delta_next, shaped (n_l, N) like z. W_next @ delta_next fits only when the "
+     "two layers are equally wide, and is wrong then too."),
+    ("backprop_1D", "wrong_layer", "return for_a_chain(x, y, w, b, w_next=-1)",
+     "delta_i = w_{i+1} delta_{i+1} sigma'(z_i) takes the weight of the next neuron, "
+     "w[i + 1]: w[i - 1] is the weight two neurons back (and w[-1], the last one, for the "
+     "first neuron)."),
     ("bp4_weight_gradient", "transposed", "return a_prev @ delta.T",
      "BP4 is the outer product delta^l (a^{l-1})^T: delta @ a_prev.T, shaped (n_l, n_{l-1}) "
      "like W^l; a_prev @ delta.T is its transpose."),
     ("get_params", "transposed",
      "return np.concatenate([W.T.ravel() for W in weights] + [b.ravel() for b in biases])",
-     "theta lists each weight matrix row by row (C order, W.ravel()); here its columns come "
-     "first, as if W were transposed."),
+     "theta lists each weight matrix row by row (C order, W.ravel()); here it goes column by "
+     "column (W.ravel(order=\"F\"), or W.T.ravel()), as if W were transposed."),
     ("set_params", "transposed", 'return cut(theta, weights, biases, order="F")',
      "Fill each weight matrix row by row (C order: piece.reshape(W.shape)); column by "
      "column it comes out transposed."),

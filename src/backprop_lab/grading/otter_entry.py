@@ -15,6 +15,7 @@ import types
 from collections.abc import Mapping
 
 from ..course.calls import from_notebook, tampered
+from ..course.standins import foreign
 from .cases import draw_cases
 from .harness import run
 from .judge import REFERENCES, failure_text, judge
@@ -41,9 +42,9 @@ def _names(code: types.CodeType):
 
 
 def hidden(stub: str, part: str, env: Mapping) -> None:
-    if env.get(stub) is not None and not from_notebook(env.get(stub)):
-        raise AssertionError(f"{stub} is not a function defined in the notebook, so it "
-                             "earns nothing. Named mistakes: not_implemented")
+    refused = foreign(stub, env.get(stub))
+    if refused:
+        raise AssertionError(f"{refused}, so it earns nothing. Named mistakes: not_implemented")
     problems = tampered() + [f"{name} uses backprop_lab" for name in borrowed(env)]
     if problems:
         raise AssertionError("Grading refused: " + "; ".join(problems))

@@ -1,41 +1,133 @@
 """Write the public cases file that ships beside the student notebooks.
 
-Small cases drawn like the hidden ones but from their own seeds: for each, the
-arguments, the expected result (finite differences where the stub computes a
-gradient, else the reference engine's answer), a description and the batch length.
+Small cases drawn like the hidden ones but from their own seeds, chosen so that every
+mistake of the catalog (:mod:`.mutants`) shows on at least one of them, and so that
+BP1-BP4 are checked on one example and on a batch. For each case: the arguments, the
+expected result (finite differences where the stub computes a gradient, else the
+reference engine's answer), a description, the batch length, and, as numbers only:
+
+- ``mistakes``: what each catalog mutant returns there, with its code and message, so
+  the public checks name the mistakes the hidden tests name;
+- ``calls`` and ``elementwise``: the reference answers of the other stubs for the calls
+  the reference makes on that case (``sigmoid`` and ``sigmoid_prime`` as a table of
+  values), so ``grader.check`` grades the stub in front of the student, not a helper.
 """
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
-from ..course.compare import as_tree
-from ..course.public import SmoothFunction
+import numpy as np
+
+from .. import engine
+from ..course.compare import inf_norm_close, same_tree
+from ..course.values import as_tree
 from ..course.wire import pack
-from .cases import DRAW, rng_for, storable
+from .cases import DRAW, Case, rng_for, storable
 from .judge import expected_value
+from .mutants import MUTANTS, _result
 
 PUBLIC_CASES = 3
+MOST_CASES = 5
+POOL = 10
+ELEMENTWISE = ("sigmoid", "sigmoid_prime")
 
 
 def public_cases(stubs=tuple(DRAW)) -> dict:
-    out = {}
-    for stub in stubs:
-        drawn = DRAW[stub](rng_for(stub, "public"), 2 * PUBLIC_CASES)
-        if stub == "numerical_gradient":
-            drawn = [c for c in drawn if isinstance(c.args[0], SmoothFunction)]
-        chosen = drawn[:PUBLIC_CASES]
-        out[stub] = [
-            {
-                "args": storable(case.args),
-                "expected": as_tree(expected_value(
-                    stub, case, "finite_differences" if case.finite_differences else "reference")),
-                "context": case.context,
-                "batch": case.batch,
-            }
-            for case in chosen
-        ]
-    return out
+    return {stub: [_entry(stub, case, expected) for case, expected in _choose(stub)]
+            for stub in stubs}
+
+
+def _choose(stub: str) -> list[tuple[Case, object]]:
+    """The first cases of the pool, plus a batch for BP1-BP4, plus (greedily) cases on
+    which the catalog's mutants still unseen give a wrong answer."""
+    pool = []
+    for case in DRAW[stub](rng_for(stub, "public"), POOL):
+        part = "finite_differences" if case.finite_differences else "reference"
+        pool.append((case, as_tree(expected_value(stub, case, part))))
+    shows = [{i for i, m in enumerate(MUTANTS.get(stub, [])) if _wrong(m.fn, case, expected)}
+             for case, expected in pool]
+    chosen = [0]
+    batches = [i for i, (case, _) in enumerate(pool) if (case.examples or 1) > 1]
+    if stub.startswith("bp") and batches:
+        chosen.append(batches[0])
+    seen = set().union(*(shows[i] for i in chosen))
+    while len(chosen) < MOST_CASES:
+        best = max(range(len(pool)), key=lambda i: len(shows[i] - seen))
+        if not shows[best] - seen:
+            break
+        chosen.append(best)
+        seen |= shows[best]
+    chosen += [i for i in range(len(pool)) if i not in chosen][:PUBLIC_CASES - len(chosen)]
+    return [pool[i] for i in sorted(chosen)]
+
+
+def _wrong(fn, case: Case, expected) -> bool:
+    value = _result(fn, case.args)
+    return value is not None and not same_tree(value, expected, inf_norm_close)
+
+
+def _entry(stub: str, case: Case, expected) -> dict:
+    mistakes = []
+    for m in MUTANTS.get(stub, []):
+        value = _result(m.fn, case.args)
+        if value is not None and not same_tree(value, expected, inf_norm_close):
+            mistakes.append({"code": m.code, "message": m.message, "value": value})
+    calls = record_calls(stub, case.args)
+    return {"args": storable(case.args), "expected": expected, "context": case.context,
+            "batch": case.batch, "mistakes": mistakes,
+            "calls": [c for c in calls if c["name"] not in ELEMENTWISE],
+            "elementwise": _tables(stub, case.args, calls)}
+
+
+def record_calls(stub: str, args: tuple) -> list[dict]:
+    """The calls to other stubs the reference ``stub`` makes on ``args``, with answers."""
+    from ..samples import reference_source
+
+    calls: list[dict] = []
+
+    def recorder(name):
+        def reference(*a, **k):
+            value = getattr(engine, name)(*a, **k)
+            try:
+                pack([a, k, value])
+                calls.append({"name": name, "args": list(a), "kwargs": k,
+                              "value": copy.deepcopy(value)})
+            except TypeError:  # a function argument: not recordable, not needed
+                pass
+            return value
+        return reference
+
+    namespace = {name: recorder(name) for name in engine.STUBS if name != stub}
+    exec(compile(reference_source(stub), f"<reference {stub}>", "exec"), namespace)
+    with np.errstate(all="ignore"):
+        namespace[stub](*copy.deepcopy(args))
+    return calls
+
+
+def _tables(stub: str, args: tuple, calls: list[dict]) -> dict:
+    """sigmoid and sigmoid_prime on every number they were called on or given."""
+    points = [np.ravel(np.asarray(c["args"][0], dtype=float)) for c in calls
+              if c["name"] in ELEMENTWISE and c["args"]]
+    points += [np.ravel(leaf) for leaf in _leaves(as_tree(_numbers(args)))]
+    z = np.unique(np.concatenate(points)) if points else np.zeros(0)
+    with np.errstate(all="ignore"):
+        return {name: [z, getattr(engine, name)(z)] for name in ELEMENTWISE if name != stub}
+
+
+def _numbers(value):
+    if isinstance(value, (list, tuple)):
+        return [_numbers(v) for v in value]
+    return value if isinstance(value, (int, float, np.ndarray)) else None
+
+
+def _leaves(tree):
+    if isinstance(tree, list):
+        for item in tree:
+            yield from _leaves(item)
+    elif isinstance(tree, np.ndarray):
+        yield tree
 
 
 def write_public_cases(path: Path) -> Path:

@@ -17,15 +17,16 @@ import zipfile
 from pathlib import Path
 
 import nbformat
-import numpy as np
 
-from ..course.calls import FLAG_MARK, PROXY_MARK, RAW_MARK, Raw, decode, encode
-from ..course.compare import Verdict, as_tree
+from ..course.calls import encode
 from ..engine import STUBS
 from .autograder import Autograder
 from .cases import draw_cases, storable
-from .judge import BUILDS_ON, PARTS, REFERENCES, judge
+from .judge import BUILDS_ON, PARTS
 from .kernel import Kernel, Limits, run_cells
+from .scoring import answer_proxy, concise, parse_flags, parse_raws, score_question
+
+__all__ = ["answer_proxy", "concise", "grade_file", "parse_raws", "score_question"]
 
 PRELUDE = (
     "class _NoGrader:\n"
@@ -44,7 +45,6 @@ HARNESS_CELL = (
     "_bplab_calls.serve({stub!r}, {payload!r}, {builds_on!r}, globals(),\n"
     "                   get_ipython().kernel.raw_input)\n"
 )
-PROXY_LIMIT = 64 << 20  # bytes of arguments a stub may send for a reference answer
 DEF_LINE = re.compile(r"^def\s+([A-Za-z_]\w*)\s*\(", re.MULTILINE)
 
 
@@ -185,11 +185,16 @@ def _run_and_judge(nb, grader: Autograder, kernel: Kernel, limits: Limits, work:
                 status, reason = "error", f"the kernel died while {stub} was graded"
                 break
     flags += [f for f in kernel.flags() if f not in flags]
-    questions = [_score(q, cases, raws, reason, notes) for q in grader.questions]
+    in_order = sorted(grader.questions, key=lambda q: _course_order(q.name))
+    questions = [score_question(q, cases, raws, reason, notes) for q in in_order]
     cell_notes = [f"cell {c.index}: {c.error}" for c in run.errors() if c.index > 0]
     return {"status": status, "reason": reason, "questions": questions, "flags": flags,
             "score": sum(q["score"] for q in questions), "cells": cell_notes,
             "output_truncated": run.output_truncated}
+
+
+def _course_order(name: str) -> int:
+    return STUBS.index(name) if name in STUBS else len(STUBS)
 
 
 def _harness(kernel: Kernel, limits: Limits, run, stub: str, part: str, drawn):
@@ -208,56 +213,10 @@ def _harness(kernel: Kernel, limits: Limits, run, stub: str, part: str, drawn):
         return outcome, None, flags
     try:
         got = parse_raws("".join(collected), len(drawn))
-    except ValueError as error:
-        outcome.error = f"the results could not be read ({error})"
-        return outcome, None, flags
+    except Exception as error:  # whatever the kernel printed: this part, not the notebook
+        outcome.error = f"the results could not be read ({type(error).__name__}: {error})"
+        return outcome, None, flags + parse_flags("".join(collected))
     return outcome, got["raws"], flags + got["flags"]
-
-
-def answer_proxy(prompt: str, stub: str, allowed, flags: list[str]) -> str:
-    """Compute a reference answer a stub asked for, if it may have it."""
-    if not prompt.startswith(PROXY_MARK) or len(prompt) > PROXY_LIMIT:
-        return encode({"error": "not a request the grader answers"})
-    try:
-        request = decode(prompt[len(PROXY_MARK):])
-        name, args, kwargs = request["name"], list(request["args"]), request.get("kwargs", {})
-        if not isinstance(kwargs, dict):
-            raise TypeError("keyword arguments must be a dict")
-    except Exception:
-        return encode({"error": "a malformed request"})
-    if name not in allowed:
-        flags.append(f"asked for the reference {name} while {stub} was graded")
-        return encode({"error": f"{name} is not available while {stub} is graded"})
-    try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            return encode({"value": REFERENCES[name](*args, **kwargs)})
-    except Exception as error:  # the student's arguments did not suit the reference
-        return encode({"error": f"{name} raised {type(error).__name__}: {error}"})
-
-
-def parse_raws(text: str, count: int) -> dict:
-    """The last result line the harness printed, checked field by field."""
-    reported = []
-    for line in text.splitlines():
-        if line.startswith(FLAG_MARK):
-            try:
-                reported += [str(f)[:300] for f in decode(line[len(FLAG_MARK):])]
-            except Exception:
-                reported.append("the tampering report was unreadable")
-    lines = [line for line in text.splitlines() if line.startswith(RAW_MARK)]
-    if not lines:
-        raise ValueError("no result line")
-    data = decode(lines[-1][len(RAW_MARK):])
-    raws = []
-    for r in data["raws"]:
-        raws.append(Raw(value=as_tree(r["value"]), error=r["error"] and str(r["error"]),
-                        not_implemented=bool(r["not_implemented"]),
-                        mutated=[tuple(int(i) for i in path) for path in r["mutated"]],
-                        seconds=float(r["seconds"])))
-    if len(raws) != count:
-        raise ValueError(f"{len(raws)} results for {count} calls")
-    return {"raws": raws, "flags": reported + [str(f)[:300] for f in data.get("flags", [])]}
 
 
 def _explain(run) -> str:
@@ -270,37 +229,3 @@ def _explain(run) -> str:
     return (bad[-1].error if bad else "an error") + where
 
 
-def _score(question, cases, raws, reason: str, notes: dict) -> dict:
-    score, messages, diagnoses = 0.0, [], []
-    for note in notes.get(question.name, []):
-        messages.append(note)
-    for part in question.parts:
-        got = raws.get((part.stub, part.part))
-        if got is None:
-            verdict = Verdict(False, [f"Not graded: {reason or 'no result'}."], [])
-        else:
-            verdict = judge(part.stub, part.part, cases[(part.stub, part.part)], got)
-        if verdict.passed:
-            score += part.points
-        elif not messages or set(verdict.diagnoses) - set(diagnoses):
-            messages += verdict.messages  # a later part speaks only if it names more
-        diagnoses += [d for d in verdict.diagnoses if d not in diagnoses]
-    return {"name": question.name, "score": score, "max_score": question.max_score,
-            "messages": concise(messages), "diagnoses": diagnoses}
-
-
-WAITING = "so leaving the inputs unchanged earns nothing yet"
-
-
-def concise(messages: list[str]) -> list[str]:
-    """Each explanation once (the parts of a question often fail for the same reason),
-    and the note that inputs-unchanged waits for a correct result only when alone."""
-    seen, kept = set(), []
-    for message in messages:
-        explanation = message.split(": ", 1)[-1] if message.startswith("On ") else message
-        if explanation not in seen:
-            seen.add(explanation)
-            kept.append(message)
-    if any(WAITING not in m and not m.startswith("(") for m in kept):
-        kept = [m for m in kept if WAITING not in m]
-    return kept
