@@ -210,7 +210,7 @@ def _harness(kernel: Kernel, limits: Limits, run, stub: str, part: str, drawn):
     collected: list[str] = []
     outcome = kernel.execute(code, max(limits.cell_seconds, 120.0), run, answer, collected)
     if outcome.status != "ok":
-        return outcome, None, flags
+        return outcome, None, flags + parse_flags("".join(collected))
     try:
         got = parse_raws("".join(collected), len(drawn))
     except Exception as error:  # whatever the kernel printed: this part, not the notebook
