@@ -231,8 +231,8 @@ def _harness(kernel: Kernel, limits: Limits, run, stub: str, part: str, drawn,
                                budget=round(max(left - HARNESS_MARGIN, 0.0), 3))
     collected: list[str] = []
     outcome = kernel.execute(code, left, run, answer, collected, deadline=deadline)
-    if outcome.status != "ok":
-        return outcome, None, flags
+    if outcome.status != "ok":  # what the tampering report said still counts
+        return outcome, None, flags + parse_flags("".join(collected))
     try:
         got = parse_raws("".join(collected), len(drawn))
     except ValueError as error:
@@ -263,8 +263,8 @@ def answer_proxy(prompt: str, stub: str, allowed, flags: list[str]) -> str:
         return encode({"error": f"{name} raised {type(error).__name__}: {error}"})
 
 
-def parse_raws(text: str, count: int) -> dict:
-    """The last result line the harness printed, checked field by field."""
+def parse_flags(text: str) -> list[str]:
+    """What the harness's tampering reports in ``text`` say."""
     reported = []
     for line in text.splitlines():
         if line.startswith(FLAG_MARK):
@@ -272,6 +272,12 @@ def parse_raws(text: str, count: int) -> dict:
                 reported += [str(f)[:300] for f in decode(line[len(FLAG_MARK):])]
             except Exception:
                 reported.append("the tampering report was unreadable")
+    return reported
+
+
+def parse_raws(text: str, count: int) -> dict:
+    """The last result line the harness printed, checked field by field."""
+    reported = parse_flags(text)
     lines = [line for line in text.splitlines() if line.startswith(RAW_MARK)]
     if not lines:
         raise ValueError("no result line")
