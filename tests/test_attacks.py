@@ -21,7 +21,7 @@ import pytest
 
 from backprop_lab.grade import grade
 from backprop_lab.grading.kernel import Limits
-from backprop_lab.grading.sandbox import UID_BASE, UID_COUNT, choose_mode
+from backprop_lab.grading.sandbox import PACKAGE, UID_BASE, UID_COUNT, choose_mode
 from backprop_lab.samples import filled, read, write
 
 pytestmark = pytest.mark.slow
@@ -305,9 +305,10 @@ def test_no_sandbox_process_outlives_the_batch(results):
 @pytest.mark.skipif(MODE == "none", reason="no sandbox here")
 def test_the_kernel_cannot_see_the_answers(dist, tmp_path):
     a1 = read(dist / "a1_forward" / "student" / "a1_forward.ipynb")
-    tops = ["/tmp", "/root", "/home", "/opt", "/srv", "/var/tmp", "/work"]
+    tops = ["/tmp", "/root", "/home", "/opt", "/srv", "/var/tmp", "/work", str(dist),
+            str(PACKAGE)]
     if MODE == "uid":  # no namespaces: only the folders the grader closed are out of reach
-        tops = ["/tmp"]
+        tops = [str(dist), str(PACKAGE)]
     probe = ("import os, sys\n"
              "seen = []\n"
              f"for top in {tops!r} + sys.path:\n"

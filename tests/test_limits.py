@@ -1,0 +1,65 @@
+"""--timeout bounds everything a submission costs; --call-timeout bounds one call (issue 10)."""
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from backprop_lab.grade import grade
+from backprop_lab.grading.kernel import Kernel, Limits, Run
+from backprop_lab.grading.submission import new_home
+from backprop_lab.samples import filled, read, write
+
+pytestmark = pytest.mark.slow
+ENDLESS_SIGMOID = "def sigmoid(z):\n    while True:\n        pass\n"
+
+
+@pytest.fixture(scope="module")
+def a1(dist):
+    return read(dist / "a1_forward" / "student" / "a1_forward.ipynb")
+
+
+@pytest.mark.task("grade --timeout")
+def test_cells_share_one_deadline(a1, dist, tmp_path):
+    # Three cells of 6 s each, under a 60 s cell limit: the 10 s of the submission end it.
+    nb = filled(a1)
+    for _ in range(3):
+        nb["cells"].insert(1, {"cell_type": "code", "metadata": {}, "outputs": [],
+                               "execution_count": None, "source": "import time\ntime.sleep(6)"})
+    write(nb, tmp_path / "in" / "slow.ipynb")
+    summary = grade([tmp_path / "in"], tmp_path / "out", autograder_dir=dist, workers=1,
+                    limits=Limits(cell_seconds=60, total_seconds=10), progress=False)
+    (r,) = summary.records
+    assert r["status"] == "timeout" and "time limit" in r["reason"], r
+    assert r["seconds"] - r["kernel_seconds"] < 10 + 5, r
+
+
+@pytest.mark.task("grade --call-timeout")
+def test_call_timeout_option_bounds_each_call_and_the_rest_fail_at_once(a1, dist, tmp_path):
+    path = write(filled(a1, {"sigmoid": ENDLESS_SIGMOID}), tmp_path / "endless.ipynb")
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "backprop_lab", "check", str(path),
+                           "--autograders", str(dist), "--call-timeout", "2",
+                           "--timeout", "100"], capture_output=True, text=True)
+    elapsed = time.monotonic() - started
+    assert "did not finish within 2 seconds" in done.stdout, done.stdout + done.stderr
+    # sigmoid has many hidden cases; only its first may take the 2 s.
+    assert elapsed < 60, elapsed
+
+
+@pytest.mark.task("kernel interrupt")
+def test_an_endless_cell_is_interrupted_by_message_inside_the_sandbox(dist, tmp_path):
+    home = new_home(dist / "a1_forward" / "student" / "bplab")
+    kernel = Kernel(home, Limits())
+    try:
+        kernel.ready()
+        run = Run()
+        assert kernel.manager.kernel_spec.interrupt_mode == "message"
+        started = time.monotonic()
+        outcome = kernel.execute("while True:\n    pass", 2, run)
+        assert outcome.status == "timeout" and time.monotonic() - started < 2 + 3, outcome
+        after = kernel.execute("print(6 * 7)", 5, run)  # the kernel lives on
+        assert after.status == "ok" and "42" in run.output, (after, run.output)
+    finally:
+        kernel.shutdown()
