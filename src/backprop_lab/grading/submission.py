@@ -19,13 +19,14 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from ..course.calls import FLAG_MARK, PROXY_MARK, RAW_MARK, TIMED_OUT, Raw, decode, encode
-from ..course.compare import Verdict, as_tree
+from ..course.calls import PROXY_MARK, TIMED_OUT, Raw, decode, encode
+from ..course.compare import Verdict
 from ..engine import STUBS
 from .autograder import Autograder
 from .cases import draw_cases, storable
 from .judge import BUILDS_ON, PARTS, REFERENCES, judge
 from .kernel import Kernel, Limits, run_cells
+from .readback import parse_flags, parse_raws
 
 PRELUDE = (
     "class _NoGrader:\n"
@@ -261,36 +262,6 @@ def answer_proxy(prompt: str, stub: str, allowed, flags: list[str]) -> str:
             return encode({"value": REFERENCES[name](*args, **kwargs)})
     except Exception as error:  # the student's arguments did not suit the reference
         return encode({"error": f"{name} raised {type(error).__name__}: {error}"})
-
-
-def parse_flags(text: str) -> list[str]:
-    """What the harness's tampering reports in ``text`` say."""
-    reported = []
-    for line in text.splitlines():
-        if line.startswith(FLAG_MARK):
-            try:
-                reported += [str(f)[:300] for f in decode(line[len(FLAG_MARK):])]
-            except Exception:
-                reported.append("the tampering report was unreadable")
-    return reported
-
-
-def parse_raws(text: str, count: int) -> dict:
-    """The last result line the harness printed, checked field by field."""
-    reported = parse_flags(text)
-    lines = [line for line in text.splitlines() if line.startswith(RAW_MARK)]
-    if not lines:
-        raise ValueError("no result line")
-    data = decode(lines[-1][len(RAW_MARK):])
-    raws = []
-    for r in data["raws"]:
-        raws.append(Raw(value=as_tree(r["value"]), error=r["error"] and str(r["error"]),
-                        not_implemented=bool(r["not_implemented"]),
-                        mutated=[tuple(int(i) for i in path) for path in r["mutated"]],
-                        seconds=float(r["seconds"])))
-    if len(raws) != count:
-        raise ValueError(f"{len(raws)} results for {count} calls")
-    return {"raws": raws, "flags": reported + [str(f)[:300] for f in data.get("flags", [])]}
 
 
 def _explain(run) -> str:
