@@ -95,7 +95,8 @@ def is_current(job: Job, feedback: Path, autograders: dict[str, Autograder]) -> 
     if old.get("source", str(job.path.resolve())) != str(job.path.resolve()):
         return False  # the stem belonged to another file last time
     return old.get("sha256") == digest and (
-        grader is None if old["status"] == "invalid" else old.get("autograder") == grader.digest)
+        grader is None if old["status"] == "invalid"
+        else grader is not None and old.get("autograder") == grader.digest)
 
 
 # --- a Dask cluster --------------------------------------------------------------
