@@ -106,6 +106,7 @@ def _run_corpus(copy: Path, python: Path, env: dict, prefix: list[str]) -> str:
                           timeout=1800)
     report = done.stdout[-4000:] + done.stderr[-2000:]
     assert done.returncode == 0, report
+    print(report)  # what ran, for the log (pytest -s)
     return report
 
 
