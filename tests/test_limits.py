@@ -1,5 +1,6 @@
 """--timeout bounds everything a submission costs; --call-timeout bounds one call (issue 10)."""
 
+import os
 import subprocess
 import sys
 import time
@@ -63,3 +64,18 @@ def test_an_endless_cell_is_interrupted_by_message_inside_the_sandbox(dist, tmp_
         assert after.status == "ok" and "42" in run.output, (after, run.output)
     finally:
         kernel.shutdown()
+
+
+@pytest.mark.task("sandbox: the weaker wall is said")
+def test_check_says_in_one_line_when_there_is_no_sandbox(a1, dist, tmp_path):
+    path = write(filled(a1), tmp_path / "full.ipynb")
+    env = {**os.environ, "BPLAB_SANDBOX": "none"}
+    done = subprocess.run([sys.executable, "-m", "backprop_lab", "check", str(path),
+                           "--autograders", str(dist)], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    said = [line for line in done.stderr.splitlines() if "sandbox" in line]
+    assert len(said) == 1 and said[0].startswith("backprop-lab: no sandbox"), done.stderr
+    forced = subprocess.run([sys.executable, "-m", "backprop_lab", "check", str(path),
+                             "--autograders", str(dist)], capture_output=True, text=True,
+                            env={**os.environ, "BPLAB_SANDBOX": "walls"})
+    assert forced.returncode != 0 and "BPLAB_SANDBOX='walls'" in forced.stderr, forced.stderr
