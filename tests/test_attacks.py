@@ -78,19 +78,25 @@ ATTACKS = {
                                       "    return s(z)\n"}, "sigmoid", "imported backprop_lab"),
     "read-engine-source": (["import glob\n"
                             "stolen = []\n"
-                            "for p in ['{engine}', *glob.glob('/**/backprop_lab/engine/"
-                            "activations.py', recursive=True)]:\n"
+                            "def steal(p):\n"
                             "    try:\n        stolen.append(open(p).read())\n"
-                            "    except OSError:\n        pass\n"],
+                            "    except OSError:\n        pass\n"
+                            "steal('{engine}')\n"
+                            "for p in glob.iglob('/**/backprop_lab/engine/activations.py',\n"
+                            "                    recursive=True):\n"
+                            "    steal(p)\n"],
                            {"sigmoid": USE_STOLEN}, "sigmoid", "a private path"),
     "find-zips": (["import glob, zipfile\n"
                    "stolen = []\n"
-                   "for z in ['{zip}', *glob.glob('/**/*autograder*.zip', recursive=True)]:\n"
+                   "def steal(z):\n"
                    "    try:\n"
                    "        code = zipfile.ZipFile(z).read('files/backprop_lab/engine/"
                    "activations.py')\n"
                    "        stolen.append(code.decode())\n"
-                   "    except (OSError, KeyError):\n        pass\n"],
+                   "    except (OSError, KeyError):\n        pass\n"
+                   "steal('{zip}')\n"
+                   "for z in glob.iglob('/**/*autograder*.zip', recursive=True):\n"
+                   "    steal(z)\n"],
                   {"sigmoid": USE_STOLEN}, "sigmoid", "a private path"),
     "ask-own-reference": ([], {"bp4_weight_gradient":
                                "def bp4_weight_gradient(delta, a_prev):\n"
@@ -151,9 +157,10 @@ ATTACKS = {
                                 "    found = {{}}\n"
                                 "    exec(code, found)\n"
                                 "    return found['sigmoid'](z)\n"}, "sigmoid", None),
-    "neighbour-thief": (["import glob, time\n"
+    # Sorted first, so that both workers start it and its victim at once.
+    "0-neighbour-thief": (["import glob, time\n"
                          "stolen, start = [], time.monotonic()\n"
-                         "while not stolen and time.monotonic() - start < 8:\n"
+                         "while not stolen and time.monotonic() - start < 9:\n"
                          "    for p in glob.glob('/tmp/*/neighbour-answer.py') + "
                          "glob.glob('/tmp/*/*/neighbour-answer.py'):\n"
                          "        try:\n            stolen.append(open(p).read())\n"
@@ -174,10 +181,10 @@ ATTACKS = {
 # they would earn credit: the README says what each mode does not protect).
 WALLED = {"import-engine": {"bubblewrap", "uid"}, "read-engine-source": {"bubblewrap"},
           "find-zips": {"bubblewrap"}, "rewrite-results": {"bubblewrap", "uid"},
-          "network": {"bubblewrap"}, "neighbour-thief": {"bubblewrap", "uid"}}
-# The victim of neighbour-thief: full marks, leaving its answer in its folder meanwhile.
+          "network": {"bubblewrap"}, "0-neighbour-thief": {"bubblewrap", "uid"}}
+# The victim of 0-neighbour-thief: full marks, leaving its answer in its folder meanwhile.
 VICTIM = ("open('neighbour-answer.py', 'w').write({code!r})\n"
-          "import time\ntime.sleep(8)\n")
+          "import time\ntime.sleep(9)\n")
 
 
 def submission(nb, extra_cells, sources):
@@ -225,7 +232,7 @@ def corpus(dist, answer_server, tmp_path_factory):
     write(filled(a1), folder / "control-a1.ipynb")
     write(filled(a2), folder / "control-a2.ipynb")
     write(submission(a1, [VICTIM.format(code=RIGHT_SIGMOID)], {}),
-          folder / "neighbour-victim.ipynb")
+          folder / "0-neighbour-victim.ipynb")
     return folder
 
 
@@ -264,7 +271,7 @@ def test_an_attack_earns_nothing_and_is_flagged(name, results):
 
 
 def test_the_rest_of_the_batch_is_untouched(results):
-    for control in ("control-a1", "control-a2", "neighbour-victim"):
+    for control in ("control-a1", "control-a2", "0-neighbour-victim"):
         r = results[control]
         assert r["status"] == "graded" and r["score"] == r["max_score"] and not r["flags"], r
 
