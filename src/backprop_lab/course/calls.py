@@ -37,6 +37,7 @@ FLAG_MARK = "BPLAB-FLAG "
 
 CALL_SECONDS = 10.0
 TIMED_OUT = "it did not finish within"
+OUT_OF_TIME = f"{TIMED_OUT} the submission's time limit"
 
 
 @dataclass
@@ -131,9 +132,11 @@ def timed_calls(fn, calls: list[tuple], seconds: float = CALL_SECONDS,
         if raws and raws[-1].error and raws[-1].error.startswith(TIMED_OUT):
             raws.append(Raw(error=raws[-1].error))
         elif left <= 0:
-            raws.append(Raw(error=f"{TIMED_OUT} the submission's time limit"))
+            raws.append(Raw(error=OUT_OF_TIME))
         else:
             raws.append(call(fn, args, left))
+            if left < seconds and (raws[-1].error or "").startswith(TIMED_OUT):
+                raws[-1].error = OUT_OF_TIME  # cut by the budget, not by its own limit
     return raws
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from ..course.calls import PROXY_MARK, TIMED_OUT, Raw, decode, encode
+from ..course.calls import OUT_OF_TIME, PROXY_MARK, TIMED_OUT, Raw, decode, encode
 from ..course.compare import Verdict
 from ..engine import STUBS
 from .autograder import Autograder
@@ -194,7 +194,7 @@ def _run_and_judge(nb, grader: Autograder, kernel: Kernel, limits: Limits, work:
                     slow[stub] = timed[0]
             elif not outcome.out_of_time:
                 notes.setdefault(stub, []).append(f"Not graded ({part}): {outcome.error}.")
-            if outcome.out_of_time:
+            if outcome.out_of_time or any(r.error == OUT_OF_TIME for r in got or []):
                 status = "timeout"
                 reason = (f"{stub} ran long: the submission's time limit of "
                           f"{limits.total_seconds:g} s ran out while {stub} was graded")
