@@ -79,3 +79,19 @@ def test_check_says_in_one_line_when_there_is_no_sandbox(a1, dist, tmp_path):
                              "--autograders", str(dist)], capture_output=True, text=True,
                             env={**os.environ, "BPLAB_SANDBOX": "walls"})
     assert forced.returncode != 0 and "BPLAB_SANDBOX='walls'" in forced.stderr, forced.stderr
+
+
+@pytest.mark.task("grade --call-timeout")
+def test_timed_calls_fail_the_rest_of_a_stub_at_once_and_name_the_budget():
+    from backprop_lab.course.calls import OUT_OF_TIME, timed_calls
+
+    def sleepy(x):
+        time.sleep(x)
+        return x
+
+    started = time.monotonic()
+    raws = timed_calls(sleepy, [(5.0,)] * 6, seconds=0.5, budget=30)
+    assert time.monotonic() - started < 2  # one call's limit, not six
+    assert [r.error for r in raws] == ["it did not finish within 0.5 seconds"] * 6
+    quick = timed_calls(sleepy, [(0.0,), (5.0,), (0.0,)], seconds=10, budget=0.5)
+    assert quick[0].value == 0.0 and quick[1].error == OUT_OF_TIME == quick[2].error
