@@ -133,7 +133,10 @@ ATTACKS = {
     "threads-outlive": (["import threading, time, numpy as np\n"
                          "def later():\n    time.sleep(1.0)\n"
                          "    np.allclose = lambda *a, **k: True\n"
-                         "threading.Thread(target=later, daemon=True).start()\n"],
+                         "threading.Thread(target=later, daemon=True).start()\n",
+                         # the thread has patched numpy by the time the grader calls:
+                         # the flag does not depend on how fast the cells ran
+                         "import time\ntime.sleep(2)\n"],
                         {"sigmoid": WRONG_SIGMOID}, "sigmoid", None),
     "children-left": (["import subprocess, os\n"
                        "subprocess.Popen(['sleep', '300'], start_new_session=True)\n"
