@@ -27,10 +27,10 @@ $(BIN)/.installed-test: $(BIN)/.installed
 demo: $(BIN)/.installed
 	$(BIN)/backprop-lab demo
 
-# Debian packages the tests need (a browser for the animation test, ...), when a script
-# for them exists: .ci/system-packages installs whatever is missing.
+# Debian packages the tests need (bubblewrap for the sandbox, Chromium for the pages):
+# .ci/system-packages installs whatever is missing when run as root.
 system-packages:
-	if [ -x .ci/system-packages ]; then .ci/system-packages; fi
+	.ci/system-packages
 
 test: system-packages $(BIN)/.installed-test
 	$(BIN)/ruff check src tests benchmarks

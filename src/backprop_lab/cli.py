@@ -37,7 +37,7 @@ def _fail(command: str, message: str) -> int:
 
 def _limits(args: argparse.Namespace) -> Limits:
     return Limits(cell_seconds=args.cell_timeout, total_seconds=args.timeout,
-                  memory_bytes=args.memory)
+                  call_seconds=args.call_timeout, memory_bytes=args.memory)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -57,13 +57,18 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _warn_if_unsandboxed() -> None:
-    from .grading.sandbox import can_isolate
+def _warn_if_unsandboxed() -> bool:
+    """Say in one line when kernels run with less than bubblewrap; False if no mode works."""
+    from .grading.sandbox import choose_mode, warning
 
-    if not can_isolate():
-        print("backprop-lab: not running as root on Linux, so kernels are not sandboxed: a "
-              "submission could read files this user can read (see the README).",
-              file=sys.stderr)
+    try:
+        line = warning(choose_mode())
+    except (RuntimeError, ValueError) as error:
+        print(f"backprop-lab: {error}", file=sys.stderr)
+        return False
+    if line:
+        print(line, file=sys.stderr)
+    return True
 
 
 def _has_dask() -> bool:
@@ -84,7 +89,8 @@ def _grade(args: argparse.Namespace) -> int:
     if args.scheduler and not _has_dask():
         return _fail("grade", "--scheduler needs Dask: pip install 'backprop-lab[dask]' "
                      "(in a clone: pip install -e '.[dask]')")
-    _warn_if_unsandboxed()
+    if not _warn_if_unsandboxed():
+        return 1
     try:
         summary = grade(args.paths, args.out, autograder_dir=args.autograders,
                         workers=args.workers, limits=_limits(args), scheduler=args.scheduler,
@@ -119,10 +125,15 @@ def _check(args: argparse.Namespace) -> int:
     if not autograders:
         return _fail("check", f"no autograder zips under {args.autograders}: "
                      "run `backprop-lab build` first")
-    _warn_if_unsandboxed()
+    if not _warn_if_unsandboxed():
+        return 1
     limits = _limits(args)
     limits.private = (str(args.autograders.resolve()),)
-    record = grade_file(args.notebook, autograders, limits, args.assignment)
+    from .grading.sandbox import choose_mode, private_defaults, sealed
+
+    closed = [*private_defaults(), args.autograders] if choose_mode() == "uid" else []
+    with sealed(closed):
+        record = grade_file(args.notebook, autograders, limits, args.assignment)
     print(feedback_markdown(record))
     return 0 if record["status"] == "graded" else 1
 
@@ -144,8 +155,11 @@ def _add_limits(p: argparse.ArgumentParser) -> None:
                    help="assignment for notebooks that carry no Otter metadata and define "
                         "no stub that tells (a1_forward, ...)")
     p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS",
-                   help="wall time for a whole submission; past it the status is "
-                        "`timeout` (600)")
+                   help="wall time for everything one submission costs, its cells and every "
+                        "call to its stubs; past it the status is `timeout` (600)")
+    p.add_argument("--call-timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="time for one call of a stub by the grader; after a stub's first "
+                        "call runs out, its other calls fail at once (10)")
     p.add_argument("--cell-timeout", type=float, default=60.0, metavar="SECONDS",
                    help="time for one cell; it is interrupted and the next cell runs (60)")
     p.add_argument("--memory", type=_size, default="2G", metavar="SIZE",
