@@ -67,7 +67,9 @@ def _activation_cases(rng, n):
             z = float(rng.normal(scale=3))
             cases.append(Case((z,), "a single float"))
             continue
-        z = rng.normal(scale=4, size=(int(rng.integers(1, 8)), int(rng.integers(1, 9))))
+        shape = (int(rng.integers(2, 9)),) if i == 1 else (  # any shape: a vector too
+            int(rng.integers(1, 8)), int(rng.integers(1, 9)))
+        z = rng.normal(scale=4, size=shape)
         z.flat[0], z.flat[-1] = (-1000.0, 1000.0) if i % 2 else (-40.0, 40.0)
         extreme = abs(z.flat[0])
         cases.append(Case((z,), f"an array of shape {z.shape} with values up to ±{extreme:g}"))
@@ -201,12 +203,23 @@ def _relative_error_cases(rng, n):
 
 
 def _sgd_cases(rng, n):
-    """Several mini-batches, the last one shorter: order, step size and short batch count."""
+    """Several mini-batches, the last one shorter: order, step size and short batch count.
+
+    The first cases are the edges: mini-batches of one example, one mini-batch of the
+    whole batch, and a batch_size that divides N (no short batch at the end)."""
     out = []
-    for _ in range(n):
-        _, W, B, X, Y, where = network(rng, max_layers=3, batch=int(rng.integers(5, 25)))
-        N = len(X)
-        batch_size = int(rng.choice([k for k in range(2, N) if N % k and N // k <= 6]))
+    for i in range(n):
+        N = int(rng.integers(3, 7) if i == 0 else rng.choice([8, 12, 18]) if i == 2
+                else rng.integers(5, 25))
+        _, W, B, X, Y, where = network(rng, max_layers=3, batch=N)
+        if i == 0:
+            batch_size = 1
+        elif i == 1:
+            batch_size = N
+        else:
+            divides = i == 2  # else a short last mini-batch
+            batch_size = int(rng.choice([k for k in range(2, N) if (N % k == 0) == divides
+                                         and N // k <= 6]))
         eta = float(rng.uniform(0.1, 3.0))
 
         def fd(X=X, Y=Y, W=W, B=B, batch_size=batch_size, eta=eta):
@@ -219,10 +232,17 @@ def _sgd_cases(rng, n):
             return [W, B]
 
         out.append(Case((X, Y, W, B, batch_size, eta),
-                        f"{where}, batch_size {batch_size} ({-(-N // batch_size)} mini-batches, "
-                        f"the last of {N % batch_size}), eta {eta:.3g}",
+                        f"{where}, batch_size {batch_size} ({_mini_batches(N, batch_size)}), "
+                        f"eta {eta:.3g}",
                         examples=N, finite_differences=fd))
     return out
+
+
+def _mini_batches(N: int, batch_size: int) -> str:
+    count, short = -(-N // batch_size), N % batch_size
+    if count == 1:
+        return "one mini-batch"
+    return f"{count} mini-batches" + (f", the last of {short}" if short else " of equal size")
 
 
 def _add_bias_cases(rng, n):
