@@ -270,7 +270,7 @@ def _explain(run) -> str:
 
 
 def _score(question, cases, raws, reason: str, notes: dict) -> dict:
-    score, messages, diagnoses = 0.0, [], []
+    score, messages, diagnoses, parts = 0.0, [], [], []
     for note in notes.get(question.name, []):
         messages.append(note)
     for part in question.parts:
@@ -279,13 +279,15 @@ def _score(question, cases, raws, reason: str, notes: dict) -> dict:
             verdict = Verdict(False, [f"Not graded: {reason or 'no result'}."], [])
         else:
             verdict = judge(part.stub, part.part, cases[(part.stub, part.part)], got)
+        parts.append({"part": part.part, "score": part.points if verdict.passed else 0.0,
+                      "max_score": part.points})
         if verdict.passed:
             score += part.points
         elif not messages or set(verdict.diagnoses) - set(diagnoses):
             messages += verdict.messages  # a later part speaks only if it names more
         diagnoses += [d for d in verdict.diagnoses if d not in diagnoses]
     return {"name": question.name, "score": score, "max_score": question.max_score,
-            "messages": concise(messages), "diagnoses": diagnoses}
+            "messages": concise(messages), "diagnoses": diagnoses, "parts": parts}
 
 
 WAITING = "so leaving the inputs unchanged earns nothing yet"
