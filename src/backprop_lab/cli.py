@@ -29,7 +29,8 @@ def _build(args: argparse.Namespace) -> int:
     from .assign import BuildError, build
 
     try:
-        built = build(args.out, args.source, run_tests=not args.no_run_tests)
+        built = build(args.out, args.source, run_tests=not args.no_run_tests,
+                      hidden_visibility=args.hidden_visibility)
     except (BuildError, FileNotFoundError) as error:
         print(f"backprop-lab build: {error}", file=sys.stderr)
         return 1
@@ -132,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--source", type=Path, default=None, help="folder of master notebooks")
     build.add_argument("--no-run-tests", action="store_true",
                        help="skip running the tests on the solutions (faster, less safe)")
+    build.add_argument("--hidden-visibility", default="after_published",
+                       choices=("visible", "after_due_date", "after_published", "hidden"),
+                       help="when Gradescope shows students the hidden parts (after_published)")
     build.add_argument("--solutions", type=Path, default=None,
                        help="also execute the solution notebooks into this folder (solutions/)")
     build.set_defaults(run=_build)
