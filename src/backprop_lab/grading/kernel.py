@@ -1,10 +1,12 @@
 """Run a notebook's code cells in a fresh, limited Jupyter kernel.
 
-Limits per kernel: a time limit per cell (an endless cell is interrupted and the
-next cell runs: Otter has none, its issue #469), a time limit for the whole notebook,
-an address-space cap (RLIMIT_AS, so a memory hog gets MemoryError or dies alone), and
-a cap on the output kept (a notebook that prints gigabytes costs time, not memory).
-The kernel leads its own process group, which is killed at the end, children too.
+Limits per kernel: one deadline for the whole submission (its cells and every call the
+grader makes to its stubs), a time limit per cell (an endless cell is interrupted and
+the next cell runs: Otter has none, its issue #469), an address-space cap (RLIMIT_AS, so
+a memory hog gets MemoryError or dies alone), and a cap on the output kept (a notebook
+that prints gigabytes costs time, not memory). Interrupts go as messages on the control
+channel (a signal cannot reach a kernel in its own PID namespace); a kernel that ignores
+them, or is still running at the deadline, is killed with its whole process tree.
 """
 
 from __future__ import annotations
@@ -46,6 +48,10 @@ class Limits:
     memory_bytes: int = 2 * GIB
     output_bytes: int = 1 << 20
     start_seconds: float = 60.0
+    #: Time for one call of a stub by the grader (each call also gets at most what is left).
+    call_seconds: float = 10.0
+    #: How long an interrupted cell may take to stop before its kernel is killed.
+    grace_seconds: float = 5.0
     #: Folders the kernel must not see (autograders, results), beyond the package itself.
     private: tuple[str, ...] = ()
 
@@ -55,6 +61,8 @@ class CellOutcome:
     index: int
     status: str  # "ok", "error", "timeout", "dead"
     error: str = ""
+    #: True when the submission's deadline (not the cell's own limit) stopped the cell.
+    out_of_time: bool = False
 
 
 @dataclass
@@ -64,7 +72,7 @@ class Run:
     cells: list[CellOutcome] = field(default_factory=list)
     output: str = ""
     output_truncated: bool = False
-    stopped: str = ""  # "", "timeout", "kernel died", "memory limit"
+    stopped: str = ""  # "", "timeout", "stuck", "kernel died", "memory limit"
 
     def errors(self) -> list[CellOutcome]:
         return [c for c in self.cells if c.status != "ok"]
@@ -82,20 +90,20 @@ class SandboxedKernelManager(KernelManager):
 class Kernel:
     """A kernel started at construction (without waiting), used for one notebook."""
 
-    def __init__(self, cwd: Path, limits: Limits):
+    def __init__(self, cwd: Path, limits: Limits, mode: str | None = None):
         """Start a kernel in ``cwd``, a folder it owns: ``shutdown`` deletes it."""
         self.cwd = Path(cwd)
         self.limits = limits
         self.private = Path(tempfile.mkdtemp(prefix="bplab-private-"))  # the grader's only
         self.flags_file = self.private / "flags.log"
-        self.sandbox = Sandbox(limits.memory_bytes, [Path(p) for p in limits.private],
-                               self.flags_file, self.cwd)
+        self.sandbox = Sandbox(limits.memory_bytes, self.flags_file, self.cwd, mode=mode)
         self.sandbox.give(self.cwd)
         self.manager = SandboxedKernelManager(kernel_name="python3", transport="ipc",
                                               ip=str(self.cwd / "kernel"))
         self.manager.sandbox = self.sandbox
         self.manager.connection_file = str(self.cwd / "connection.json")
         self.manager.kernel_spec.argv[0] = sys.executable  # this environment's Python
+        self.manager.kernel_spec.interrupt_mode = "message"  # signals cannot cross the wall
         home = str(self.cwd)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "BPLAB_"))}
         env.update(KERNEL_ENV, HOME=home, IPYTHONDIR=f"{home}/.ipython",
@@ -104,6 +112,10 @@ class Kernel:
         self.log = open(self.private / "kernel.log", "wb")  # noqa: SIM115 (closed in shutdown)
         self.manager.start_kernel(cwd=home, env=env, stdout=self.log, stderr=self.log)
         self.client = None
+
+    @property
+    def mode(self) -> str:
+        return self.sandbox.mode
 
     def ready(self) -> None:
         self.client = self.manager.client()
@@ -127,16 +139,20 @@ class Kernel:
 
     def execute(self, code: str, seconds: float, run: Run,
                 answer: Callable[[str], str] | None = None,
-                collect: list[str] | None = None) -> CellOutcome:
-        """Run ``code``; interrupt it after ``seconds``.
+                collect: list[str] | None = None, deadline: float | None = None) -> CellOutcome:
+        """Run ``code``; interrupt it after ``seconds``; stop at once at ``deadline``
+        (``time.monotonic()``; the submission's end: nothing more will run in this kernel).
 
         Output goes to ``run.output`` (capped), and also to ``collect`` when given.
         ``answer`` replies to the kernel's input requests (the harness's proxies);
-        without it the cell may not read input.
+        without it the cell may not read input. A cell that does not stop within
+        ``limits.grace_seconds`` of its interrupt is ``dead``: the caller kills the kernel.
         """
         outcome = CellOutcome(len(run.cells), "ok")
         msg_id = self.client.execute(code, allow_stdin=answer is not None, store_history=False)
-        deadline = time.monotonic() + seconds
+        start = time.monotonic()
+        deadline = start + 1e9 if deadline is None else deadline
+        limit = min(start + seconds, deadline)
         interrupted_at = None
         poller = zmq.Poller()
         poller.register(self.client.iopub_channel.socket, zmq.POLLIN)
@@ -146,15 +162,21 @@ class Kernel:
                 outcome.status, outcome.error = "dead", "the kernel died"
                 return outcome
             now = time.monotonic()
-            if interrupted_at is None and now > deadline:
-                self.manager.interrupt_kernel()
+            if now >= deadline:
+                outcome.status, outcome.out_of_time = "timeout", True
+                outcome.error = (f"the submission's time limit ran out after {now - start:.0f} s "
+                                 "of this cell")
+                return outcome
+            if interrupted_at is None and now > limit:
+                self._interrupt()
                 interrupted_at = now
                 outcome.status = "timeout"
                 outcome.error = f"the cell was still running after {seconds:g} s and was stopped"
-            if interrupted_at is not None and now - interrupted_at > 10:
-                outcome.status, outcome.error = "dead", "the cell could not be interrupted"
+            if interrupted_at is not None and now - interrupted_at > self.limits.grace_seconds:
+                outcome.status = "dead"
+                outcome.error = f"the cell ran past {seconds:g} s and could not be interrupted"
                 return outcome
-            ready = dict(poller.poll(200))
+            ready = dict(poller.poll(max(1, min(200, int((deadline - now) * 1000)))))
             if self.client.stdin_channel.socket in ready:
                 request = self.client.get_stdin_msg(timeout=0)
                 prompt = request["content"].get("prompt", "")
@@ -178,6 +200,13 @@ class Kernel:
             elif kind == "status" and content.get("execution_state") == "idle":
                 return outcome
 
+    def _interrupt(self) -> None:
+        """The control channel's interrupt_request (the kernel raises KeyboardInterrupt)."""
+        try:
+            self.manager.interrupt_kernel()
+        except Exception:  # a kernel past answering: the grace period ends in a kill
+            pass
+
     def _keep(self, run: Run, text: str) -> None:
         room = self.limits.output_bytes - len(run.output)
         if room > 0:
@@ -186,7 +215,8 @@ class Kernel:
             run.output_truncated = True
 
     def shutdown(self) -> None:
-        """Stop the kernel and everything it started (its whole process group)."""
+        """Stop the kernel and everything it started: its process group (under bwrap,
+        with its PID namespace) and, as root, every process of its uid."""
         if self.client is not None:
             self.client.stop_channels()
         provisioner = getattr(self.manager, "provisioner", None)
@@ -208,23 +238,26 @@ class Kernel:
         shutil.rmtree(self.private, ignore_errors=True)
 
 
-def run_cells(kernel: Kernel, sources: list[str], limits: Limits) -> Run:
-    """Execute ``sources`` in order within the limits; stop early only if the kernel is gone."""
+def run_cells(kernel: Kernel, sources: list[str], limits: Limits,
+              deadline: float | None = None) -> Run:
+    """Execute ``sources`` in order, each within ``limits.cell_seconds`` and all before
+    ``deadline`` (default: ``limits.total_seconds`` from now); stop early only if the
+    kernel is gone or the time is up."""
     run = Run()
-    deadline = time.monotonic() + limits.total_seconds
+    if deadline is None:
+        deadline = time.monotonic() + limits.total_seconds
     for source in sources:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
+        if time.monotonic() >= deadline:
             run.stopped = "timeout"
             break
-        outcome = kernel.execute(source, min(limits.cell_seconds, remaining), run)
+        outcome = kernel.execute(source, limits.cell_seconds, run, deadline=deadline)
         run.cells.append(outcome)
         if outcome.status == "error" and outcome.error.startswith("MemoryError"):
             run.stopped = run.stopped or "memory limit"
         if outcome.status == "dead":
-            run.stopped = "kernel died"
+            run.stopped = "kernel died" if "interrupted" not in outcome.error else "stuck"
             break
-        if outcome.status == "timeout" and time.monotonic() >= deadline:
+        if outcome.out_of_time:
             run.stopped = "timeout"
             break
     return run

@@ -1,66 +1,56 @@
 """Where a kernel runs: out of reach of the answers, and cleaned up after.
 
-When the grader runs as root (CI, a grading server), each kernel starts in its own
-mount namespace where every place data lives (``/home``, ``/root``, ``/tmp``, ``/work``,
-..., and the repository this package runs from) is covered by an empty tmpfs, with only
-the Python installation and the kernel's own home bound back in; this package and the
-folders named private (autograders, results) are hidden as well. The kernel then drops
-to an unprivileged uid of its own, so it can neither read what is covered nor undo the
-mounts. After the kernel, every process of that uid is killed, detached children too.
+One wall is chosen per run (:func:`choose_mode`, recorded in each feedback file):
 
-Without root, a kernel runs as the grader's own user with only the resource limits.
+- ``bubblewrap`` (preferred, with or without root): the kernel runs under ``bwrap`` in
+  its own mount, PID, IPC, UTS and network namespaces (no network, not even loopback),
+  seeing only the system's programs and libraries and the Python installation, read-only,
+  an empty ``/tmp``, a minimal ``/proc`` and ``/dev``, and its own working folder. Nothing
+  of the repository, the autograders, the solutions, the results or other kernels is
+  there. As root the kernel also drops to an unprivileged uid of its own inside.
+- ``uid`` (root, but namespaces are refused, as in some containers): the kernel runs as
+  an unprivileged uid of its own; what it must not read is made unreadable to other
+  users by the caller with :func:`sealed`.
+- ``none`` (neither): the kernel runs as the grader's own user, with only the limits.
+
+Every mode keeps the address-space cap (RLIMIT_AS). ``BPLAB_SANDBOX`` forces a mode.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
 import signal
 import stat
+import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+MODES = ("bubblewrap", "uid", "none")
 UID_BASE, UID_COUNT = 61000, 2000
 LOCKS = Path(tempfile.gettempdir()) / "backprop-lab-uids"
 PACKAGE = Path(__file__).resolve().parents[1]
+#: What the kernel sees of the system besides Python: programs, libraries, a few settings.
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf", "passwd",
+       "group", "hosts", "mime.types", "ssl")
 
-# Runs as root in the new process, before it becomes ipykernel (argv: config, command...).
+# Runs in the new process before it becomes the sandbox (argv: config, command...).
 WRAPPER = r"""
-import ctypes, json, os, resource, sys
+import json, os, resource, sys
 cfg, cmd = json.loads(sys.argv[1]), sys.argv[2:]
 resource.setrlimit(resource.RLIMIT_AS, (cfg["memory"], cfg["memory"]))
 flags = os.open(cfg["flags"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 os.set_inheritable(flags, True)
 os.environ["BPLAB_FLAG_FD"] = str(flags)
 if cfg["uid"] is not None:
-    libc = ctypes.CDLL(None, use_errno=True)
-    MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 4096, 16384, 1 << 18
-    def check(result, what):
-        if result != 0:
-            raise OSError(ctypes.get_errno(), "sandbox: " + what)
-    def mount(source, target, kind, flags, data):
-        check(libc.mount(source.encode(), target.encode(), kind and kind.encode(), flags,
-                         data and data.encode()), f"mount {target}")
-    check(libc.unshare(0x00020000), "unshare")
-    check(libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "private /")
-    staged = []  # bind what must stay visible aside, cover, then bind it back
-    for i, (cover, keeps) in enumerate(cfg["cover"]):
-        for j, keep in enumerate(keeps):
-            stage = os.path.join(cfg["stage"], f"{i}-{j}")
-            os.mkdir(stage)
-            mount(keep, stage, None, MS_BIND | MS_REC, None)
-            staged.append((stage, keep))
-    for cover, keeps in cfg["cover"]:
-        mount("tmpfs", cover, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=1m")
-    for stage, keep in staged:
-        os.makedirs(keep, exist_ok=True)
-        mount(stage, keep, None, MS_BIND | MS_REC, None)
-    for hidden in cfg["hide"]:
-        if os.path.isdir(hidden):
-            mount("tmpfs", hidden, "tmpfs", MS_NOSUID | MS_NODEV, "mode=000,size=4k")
     resource.setrlimit(resource.RLIMIT_NPROC, (cfg["nproc"], cfg["nproc"]))
+if cfg["uid"] is not None and cfg["mode"] == "uid":
     os.setgroups([])
     os.setgid(cfg["uid"])
     os.setuid(cfg["uid"])
@@ -68,20 +58,57 @@ os.execv(cmd[0], cmd)
 """
 
 
-def can_isolate() -> bool:
-    return hasattr(os, "geteuid") and os.geteuid() == 0 and sys.platform.startswith("linux")
+def is_root() -> bool:
+    return sys.platform.startswith("linux") and os.geteuid() == 0
 
 
-#: Where data lives on a Linux machine; each is covered, keeping only what the kernel needs.
-DATA_ROOTS = ("/home", "/root", "/tmp", "/var/tmp", "/srv", "/mnt", "/media", "/opt", "/work")
+@functools.cache
+def bubblewrap_works() -> bool:
+    """Can ``bwrap`` make the namespaces here (user namespaces allowed, or root)?"""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return False
+    try:
+        done = subprocess.run([bwrap, "--unshare-all", "--die-with-parent", "--new-session",
+                               *_system_binds(), "--proc", "/proc", "--dev", "/dev", "true"],
+                              capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
 
 
-def _closed_ancestor(path: Path) -> Path | None:
-    """The highest folder above ``path`` that others may not enter (like /root), if any."""
-    for parent in reversed(path.resolve().parents):
-        if parent != Path("/") and not parent.stat().st_mode & stat.S_IXOTH:
-            return parent
+@functools.cache
+def choose_mode() -> str:
+    """The wall for this run: ``BPLAB_SANDBOX`` if set, else the best this machine allows."""
+    forced = os.environ.get("BPLAB_SANDBOX", "").strip()
+    if forced:
+        if forced not in MODES:
+            raise ValueError(f"BPLAB_SANDBOX={forced!r}: use one of {', '.join(MODES)}")
+        if forced == "bubblewrap" and not bubblewrap_works():
+            raise RuntimeError("BPLAB_SANDBOX=bubblewrap, but bwrap is missing or cannot "
+                               "create namespaces here")
+        if forced == "uid" and not is_root():
+            raise RuntimeError("BPLAB_SANDBOX=uid needs root")
+        return forced
+    if bubblewrap_works():
+        return "bubblewrap"
+    return "uid" if is_root() else "none"
+
+
+def warning(mode: str) -> str | None:
+    """The one line ``grade`` and ``check`` print when the wall is less than bubblewrap."""
+    if mode == "none":
+        return ("backprop-lab: no sandbox (bwrap unusable and not root): a submission can "
+                "read whatever this user can read and use the network (see the README).")
+    if mode == "uid":
+        return ("backprop-lab: sandbox 'uid' (bwrap unusable): kernels run as their own "
+                "uid, without namespaces; they keep the network (see the README).")
     return None
+
+
+def can_isolate() -> bool:
+    """True when kernels run walled off (bubblewrap or a uid of their own)."""
+    return choose_mode() != "none"
 
 
 def source_tree() -> Path | None:
@@ -90,41 +117,111 @@ def source_tree() -> Path | None:
     return root if (root / "pyproject.toml").is_file() else None
 
 
-def plan(private: list[Path], home: Path) -> tuple[list[tuple[str, list[str]]], list[str]]:
-    """(folders to cover, each with the paths inside it to keep; folders to hide).
+def private_defaults() -> list[Path]:
+    """What a kernel must never read, whatever the caller adds: this package, and the
+    solutions and masters of the repository it runs from."""
+    tree = source_tree()
+    extra = [tree / "solutions", tree / "assignments"] if tree else []
+    return [PACKAGE, *[p for p in extra if p.exists()]]
 
-    Covered: the data roots, the repository this package runs from, and any closed
-    folder above the Python installation. Kept: the Python installation (base and
-    virtual environment) and the kernel's home. Hidden: this package and ``private``.
+
+@contextmanager
+def sealed(paths: list[Path]) -> Iterator[None]:
+    """For the ``uid`` mode: ``paths`` unreadable to other users while the block runs.
+
+    Each existing path loses its group and other permission bits (a folder can no longer
+    be entered), and gets its own mode back afterwards. Does nothing without root.
     """
-    keep = [Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), home.resolve()]
-    roots = [Path(r) for r in DATA_ROOTS if Path(r).is_dir() and not Path(r).is_symlink()]
-    roots += [r for r in (source_tree(), *map(_closed_ancestor, keep[:2])) if r is not None]
-    outer = [r.resolve() for r in roots]
-    outer = sorted({r for r in outer if not any(o in r.parents for o in outer)})
-    covers = [(str(r), sorted({str(k) for k in keep if r in k.parents})) for r in outer
-              if r not in keep]
-    return covers, [str(p) for p in [PACKAGE, *private]]
+    before: list[tuple[Path, int]] = []
+    if is_root():
+        for path in dict.fromkeys(Path(p).resolve() for p in paths):
+            try:
+                mode = stat.S_IMODE(path.stat().st_mode)
+                path.chmod(mode & 0o700)
+            except OSError:
+                continue
+            before.append((path, mode))
+    try:
+        yield
+    finally:
+        for path, mode in reversed(before):
+            try:
+                path.chmod(mode)
+            except OSError:
+                pass
+
+
+def python_readable_by_others() -> bool:
+    """Can another uid run this Python (no closed folder like /root above it)?"""
+    for place in (Path(sys.base_prefix), Path(sys.prefix)):
+        for parent in place.resolve().parents:
+            if parent != Path("/") and not parent.stat().st_mode & stat.S_IXOTH:
+                return False
+    return True
+
+
+def _system_binds() -> list[str]:
+    args = []
+    for top in SYSTEM:
+        if os.path.islink(top):
+            args += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            args += ["--ro-bind", top, top]
+    for name in ETC:
+        if os.path.exists(f"/etc/{name}"):
+            args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
+    return args
+
+
+def bwrap_command(home: Path, uid: int | None) -> list[str]:
+    """``bwrap`` and its arguments, up to the command; ``home`` is bound read-write."""
+    python = sorted({str(Path(sys.base_prefix).resolve()), str(Path(sys.prefix).resolve())})
+    # As root, every namespace but the user one: a user namespace would map the kernel's
+    # uid back to root outside; without one, the uid below is a real, unprivileged uid.
+    unshare = ["--unshare-all"] if uid is None else [
+        "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+        "--unshare-cgroup-try"]
+    args = [shutil.which("bwrap") or "bwrap", *unshare, "--die-with-parent", "--new-session",
+            "--hostname", "sandbox", *_system_binds(),
+            # ipykernel would take the grader's pid, unknown in here, for a dead parent:
+            # --die-with-parent does that job.
+            "--unsetenv", "JPY_PARENT_PID"]
+    for place in python:  # bwrap would make the folders above it private (0700)
+        args += [a for parent in reversed(Path(place).parents) if parent != Path("/")
+                 for a in ("--perms", "0755", "--dir", str(parent))]
+        args += ["--ro-bind", place, place]
+    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/dev/shm",
+             "--perms", "1777", "--tmpfs", "/tmp"]
+    args += [a for parent in reversed(home.parents) if parent not in (Path("/"), Path("/tmp"))
+             for a in ("--perms", "0755", "--dir", str(parent))]
+    args += ["--bind", str(home), str(home)]
+    if uid is None:
+        return [*args, "--chdir", str(home), "--"]
+    # As root: drop to the kernel's own uid inside (setpriv keeps no capability), then
+    # enter the home, which only that uid may enter.
+    return [*args, "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--",
+            shutil.which("setpriv") or "/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}",
+            "--clear-groups", "--no-new-privs", "--", "/usr/bin/env", f"--chdir={home}"]
 
 
 class Sandbox:
-    """A uid (and its lock) for one kernel, and the command prefix that applies it."""
+    """The wall around one kernel: a uid (as root) and the command prefix that applies it."""
 
-    def __init__(self, memory_bytes: int, private: list[Path], flags: Path, home: Path,
-                 nproc: int = 128):
+    def __init__(self, memory_bytes: int, flags: Path, home: Path, nproc: int = 256,
+                 mode: str | None = None):
         """``flags``: a file only the grader can read; the kernel gets a descriptor to
-        append to it (what the audit hook sees), opened before the uid changes."""
-        self.uid = _allocate_uid() if can_isolate() else None
-        # The stage must stay reachable after /tmp is covered: /dev/shm is not covered.
-        shm = "/dev/shm" if os.path.isdir("/dev/shm") else None
-        self.stage = Path(tempfile.mkdtemp(prefix="bplab-stage-", dir=shm)) if self.uid else None
-        cover, hide = plan(private, home) if self.uid else ([], [])
+        append to it (what the audit hook sees), opened before the wall goes up."""
+        self.mode = mode or choose_mode()
+        self.home = Path(home)
+        self.uid = _allocate_uid() if self.mode != "none" and is_root() else None
         self.config = {"memory": int(memory_bytes), "uid": self.uid, "nproc": nproc,
-                       "stage": str(self.stage), "cover": cover, "hide": hide,
-                       "flags": str(flags)}
+                       "flags": str(flags), "mode": self.mode}
 
     def prefix(self) -> list[str]:
-        return [sys.executable, "-c", WRAPPER, json.dumps(self.config)]
+        wrapper = [sys.executable, "-c", WRAPPER, json.dumps(self.config)]
+        if self.mode == "bubblewrap":
+            return [*wrapper, *bwrap_command(self.home, self.uid)]
+        return wrapper
 
     def give(self, *paths: Path) -> None:
         """Hand files and folders to the kernel's uid."""
@@ -143,8 +240,6 @@ class Sandbox:
         for _ in range(3):
             if not _kill_uid(self.uid):
                 break
-        if self.stage is not None:
-            shutil.rmtree(self.stage, ignore_errors=True)
         shutil.rmtree(LOCKS / str(self.uid), ignore_errors=True)
         self.uid = None
 
