@@ -80,7 +80,7 @@ def install_filter() -> None:
 def reshape(hide: list[str], opened: list[str]) -> None:
     check(libc.unshare(CLONE_NEWNS), "unshare")
     mount("none", "/", None, MS_REC | MS_PRIVATE, None)
-    stage = "/dev/shm/no-namespaces-%d" % os.getpid()
+    stage = f"/dev/shm/no-namespaces-{os.getpid()}"
     for folder in opened:
         keeps = sorted(os.path.join(folder, n) for n in os.listdir(folder)
                        if os.path.isdir(os.path.join(folder, n)))
