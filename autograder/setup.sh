@@ -12,15 +12,15 @@ SOURCE=/autograder/source
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
-# bubblewrap: the sandbox's first choice where the container allows new namespaces.
-apt-get install -y -q --no-install-recommends ca-certificates curl bubblewrap
+# bubblewrap: the sandbox's first choice, where the container allows new namespaces.
+apt-get install -y -q --no-install-recommends ca-certificates python3 python3-venv bubblewrap
 
-curl -LsSf "https://astral.sh/uv/${UV_VERSION}/install.sh" \
-    | env UV_INSTALL_DIR="$PREFIX/bin" UV_NO_MODIFY_PATH=1 sh
+python3 -m venv "$PREFIX/tools"
+"$PREFIX/tools/bin/pip" install --quiet "uv==$UV_VERSION"
+UV="$PREFIX/tools/bin/uv"
 export UV_PYTHON_INSTALL_DIR="$PREFIX/python"
-"$PREFIX/bin/uv" venv --python "$PYTHON_VERSION" --python-preference only-managed \
-    "$PREFIX/venv"
-"$PREFIX/bin/uv" pip install --python "$PREFIX/venv/bin/python" \
-    -r "$SOURCE/requirements.txt"
+"$UV" python install "$PYTHON_VERSION"
+"$UV" venv --python "$PYTHON_VERSION" --python-preference only-managed "$PREFIX/venv"
+"$UV" pip install --python "$PREFIX/venv/bin/python" -r "$SOURCE/requirements.txt"
 chmod -R a+rX "$PREFIX"
 "$PREFIX/venv/bin/python" -c "import numpy, scipy, sklearn, matplotlib, ipykernel"
