@@ -185,7 +185,8 @@ def attacks_without_namespaces(dist, gs_python, tmp_path_factory):
     return emulate_attacks(dist, gs_python, tmp_path_factory, "no-namespaces", no_namespaces())
 
 
-def check_attacks(emulated: dict, graded: dict) -> None:
+def check_attacks(emulated: dict, graded: dict, sandbox: str) -> None:
+    assert {r["extra_data"]["sandbox"] for r in emulated.values()} == {sandbox}
     for name, (_, _, question, _) in ATTACKS.items():
         scores = question_scores(emulated[name])
         if question is not None:
@@ -205,7 +206,7 @@ def check_attacks(emulated: dict, graded: dict) -> None:
 
 @pytest.mark.task("autograder zip")
 def test_attacks_earn_nothing_on_gradescope(attacks_emulated, attacks_graded):
-    check_attacks(attacks_emulated, attacks_graded)
+    check_attacks(attacks_emulated, attacks_graded, "bubblewrap")
     for name, (_, _, _, flag) in ATTACKS.items():  # what grade flags, Gradescope flags too
         if flag is not None and any(flag in f for f in attacks_graded[name]["flags"]):
             assert any(flag in f for f in flags(attacks_emulated[name])), name
@@ -214,4 +215,4 @@ def test_attacks_earn_nothing_on_gradescope(attacks_emulated, attacks_graded):
 @pytest.mark.task("autograder zip")
 def test_attacks_earn_nothing_where_the_container_refuses_namespaces(
         attacks_without_namespaces, attacks_graded):
-    check_attacks(attacks_without_namespaces, attacks_graded)
+    check_attacks(attacks_without_namespaces, attacks_graded, "uid")

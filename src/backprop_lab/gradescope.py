@@ -33,6 +33,7 @@ from pathlib import Path
 
 from .grading.autograder import Autograder, read_autograder
 from .grading.kernel import Limits
+from .grading.sandbox import choose_mode
 from .grading.submission import grade_file
 
 VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
@@ -122,7 +123,8 @@ def to_results(record: dict, visibility: str = DEFAULT_VISIBILITY) -> dict:
     return {"score": float(record["score"]), "execution_time": record.get("seconds", 0.0),
             "output": tests[0]["output"], "stdout_visibility": "hidden", "tests": tests,
             "extra_data": {"status": record["status"], "assignment": record["assignment"],
-                           "submission": record["submission"], "flags": flags}}
+                           "submission": record["submission"], "flags": flags,
+                           "sandbox": choose_mode()}}
 
 
 def failure(error: str) -> dict:
@@ -174,7 +176,7 @@ def main(root: str | Path = "/autograder") -> int:
     write_results(root / "results", results)
     if record is not None:
         print(f"{record['submission']}: {record['status']} {record['score']:g}/"
-              f"{record['max_score']:g} {record.get('reason', '')}")
+              f"{record['max_score']:g} {record.get('reason', '')} (sandbox: {choose_mode()})")
         for q in record["questions"]:
             print(f"  {q['name']}: {q['score']:g}/{q['max_score']:g} {' '.join(q['diagnoses'])}")
         for flag in record["flags"]:

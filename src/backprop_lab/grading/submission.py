@@ -270,24 +270,21 @@ def _explain(run) -> str:
 
 
 def _score(question, cases, raws, reason: str, notes: dict) -> dict:
-    score, messages, diagnoses, parts = 0.0, [], [], []
-    for note in notes.get(question.name, []):
-        messages.append(note)
+    messages, diagnoses, parts = list(notes.get(question.name, [])), [], []
     for part in question.parts:
         got = raws.get((part.stub, part.part))
         if got is None:
             verdict = Verdict(False, [f"Not graded: {reason or 'no result'}."], [])
         else:
             verdict = judge(part.stub, part.part, cases[(part.stub, part.part)], got)
-        parts.append({"part": part.part, "score": part.points if verdict.passed else 0.0,
-                      "max_score": part.points})
-        if verdict.passed:
-            score += part.points
-        elif not messages or set(verdict.diagnoses) - set(diagnoses):
+        parts.append({"part": part.part, "score": part.points * verdict.passed,
+                      "max_score": part.points})  # each part: a Gradescope test
+        if not verdict.passed and (not messages or set(verdict.diagnoses) - set(diagnoses)):
             messages += verdict.messages  # a later part speaks only if it names more
         diagnoses += [d for d in verdict.diagnoses if d not in diagnoses]
-    return {"name": question.name, "score": score, "max_score": question.max_score,
-            "messages": concise(messages), "diagnoses": diagnoses, "parts": parts}
+    return {"name": question.name, "score": sum(p["score"] for p in parts),
+            "max_score": question.max_score, "messages": concise(messages),
+            "diagnoses": diagnoses, "parts": parts}
 
 
 WAITING = "so leaving the inputs unchanged earns nothing yet"
