@@ -80,29 +80,21 @@ def find_autograder_source(assignments: Path) -> Path:
     return folder
 
 
-def _fixed(name: str, data: bytes) -> tuple[zipfile.ZipInfo, bytes]:
-    """An entry with a fixed time and mode; an ``.npz`` inside is normalised the same way."""
-    if name.endswith(".npz"):
-        data = normalise_zip(data)
+def _entry(name: str) -> zipfile.ZipInfo:
+    """An entry with a fixed time and mode (numpy already stamps its .npz entries so)."""
     info = zipfile.ZipInfo(name, EPOCH)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.create_system = 3  # unix, so that the mode below is read
     info.external_attr = (0o100755 if name in EXECUTABLE else 0o100644) << 16
-    return info, data
+    return info
 
 
 def _write(entries: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
         for name in sorted(entries):
-            z.writestr(*_fixed(name, entries[name]), compresslevel=9)
+            z.writestr(_entry(name), entries[name], compresslevel=9)
     return buffer.getvalue()
-
-
-def normalise_zip(data: bytes) -> bytes:
-    """The same entries, sorted, with fixed times and modes (np.savez stamps the time)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        return _write({name: z.read(name) for name in z.namelist() if not name.endswith("/")})
 
 
 def gradescope_zip(otter_zip: Path, target: Path, autograder: Path,
