@@ -16,6 +16,7 @@ demo: $(BIN)/.installed
 	$(BIN)/backprop-lab demo
 
 test: $(BIN)/.installed
+	.ci/system-packages
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q
 

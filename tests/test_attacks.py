@@ -1,23 +1,49 @@
-"""Submissions that try to talk their way past the grader (issue 6), on `grade`.
+"""Submissions that try to talk or break their way past the grader (issues 6 and 10).
 
-Each attack comes with wrong or unfinished answers for the stubs it attacks; it must
-earn nothing for them, be flagged where detection is promised, and leave the rest of
-the batch untouched. The Gradescope path (otter run) is described in the README.
+Each attack, if it worked, would earn credit: what it steals (the reference engine's
+source, an autograder zip, another submission's answer, an answer served on the network,
+the grader's own reference) becomes its stub's answer, and when the wall holds it falls
+back to a wrong answer: a broken wall shows as points. An attack that only a wall stops
+runs only where that wall is up (``WALLED``); the controls in the same batch keep full
+marks and no flags.
+
+As root, ``test_the_corpus_holds_as_an_unprivileged_user`` runs this file again as a
+throwaway user (bubblewrap without root), and ``test_the_corpus_holds_in_uid_mode``
+under ``BPLAB_SANDBOX=uid``, both with a Python that user can run.
 """
 
 import json
+import os
+import socket
+import threading
 from pathlib import Path
 
 import pytest
 
 from backprop_lab.grade import grade
 from backprop_lab.grading.kernel import Limits
-from backprop_lab.grading.sandbox import UID_BASE, UID_COUNT, can_isolate
+from backprop_lab.grading.sandbox import PACKAGE, UID_BASE, UID_COUNT, choose_mode
 from backprop_lab.samples import filled, read, write
 
 pytestmark = pytest.mark.slow
 
+ROOT = Path(__file__).resolve().parents[1]
+MODE = choose_mode()
 WRONG_SIGMOID = "def sigmoid(z):\n    return z * 0.5\n"
+RIGHT_SIGMOID = "import numpy as np\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n"
+# A sigmoid that runs the code an attack stole into `stolen` and answers with its sigmoid.
+USE_STOLEN = ("def sigmoid(z):\n"
+              "    found = {}\n"
+              "    for code in stolen:\n"
+              "        try:\n"
+              "            exec(code, found)\n"
+              "        except Exception:\n"
+              "            pass\n"
+              "    return found['sigmoid'](z) if 'sigmoid' in found else z * 0.5\n")
+LIMITS = {"cell_seconds": 10, "total_seconds": 45, "call_seconds": 3}
+# Kernels inherit this, so this run's leftovers are told from other runs' on the machine.
+RUN_MARK = f"ATTACK_RUN_MARK=bplab-{os.getpid()}"
+os.environ["ATTACK_RUN_MARK"] = RUN_MARK.partition("=")[2]
 
 # name -> (extra cells put before the stubs, stub sources, attacked question, flag text)
 ATTACKS = {
@@ -31,7 +57,7 @@ ATTACKS = {
                        {"sigmoid": WRONG_SIGMOID}, "sigmoid", "replaced bplab.calls.call"),
     "forge-results": (["import bplab.calls as c, base64\n"
                        "from bplab.wire import pack\n"
-                       "def fake(stub, payload, builds_on, env, ask):\n"
+                       "def fake(stub, payload, builds_on, env, ask, *limits):\n"
                        "    raws = [dict(value=0.5, error=None, not_implemented=False,\n"
                        "                 mutated=[], seconds=0.0)] * 6\n"
                        "    blob = base64.b64encode(pack({'raws': raws, 'flags': []}))\n"
@@ -45,22 +71,27 @@ ATTACKS = {
                     {"sigmoid": WRONG_SIGMOID}, "sigmoid", None),
     # Reaching for the reference or the autograder.
     "import-engine": ([], {"sigmoid": "def sigmoid(z):\n"
-                                      "    from backprop_lab.engine import sigmoid as s\n"
+                                      "    try:\n"
+                                      "        from backprop_lab.engine import sigmoid as s\n"
+                                      "    except ImportError:\n"
+                                      "        return z * 0.5\n"
                                       "    return s(z)\n"}, "sigmoid", "imported backprop_lab"),
-    "read-engine-source": (["import importlib.metadata as m, glob\n"
-                            "paths = glob.glob('/**/backprop_lab/engine/*.py', recursive=True)\n"
-                            "src = [open(p).read() for p in paths]\n"
-                            "for p in ['/work/main/src/backprop_lab/engine/activations.py']:\n"
-                            "    try:\n        open(p).read()\n    except OSError:\n"
-                            "        pass\n"],
-                           {"sigmoid": "def sigmoid(z):\n    ...\n"}, "sigmoid",
-                           "a private path"),
+    "read-engine-source": (["import glob\n"
+                            "stolen = []\n"
+                            "for p in ['{engine}', *glob.glob('/**/backprop_lab/engine/"
+                            "activations.py', recursive=True)]:\n"
+                            "    try:\n        stolen.append(open(p).read())\n"
+                            "    except OSError:\n        pass\n"],
+                           {"sigmoid": USE_STOLEN}, "sigmoid", "a private path"),
     "find-zips": (["import glob, zipfile\n"
-                   "zips = glob.glob('/**/*autograder*.zip', recursive=True)\n"
-                   "code = [zipfile.ZipFile(z).read('files/backprop_lab/engine/activations.py')\n"
-                   "        for z in zips]\n"
-                   "assert not code, 'found an autograder'\n"],
-                  {"sigmoid": WRONG_SIGMOID}, "sigmoid", "searched for a private path"),
+                   "stolen = []\n"
+                   "for z in ['{zip}', *glob.glob('/**/*autograder*.zip', recursive=True)]:\n"
+                   "    try:\n"
+                   "        code = zipfile.ZipFile(z).read('files/backprop_lab/engine/"
+                   "activations.py')\n"
+                   "        stolen.append(code.decode())\n"
+                   "    except (OSError, KeyError):\n        pass\n"],
+                  {"sigmoid": USE_STOLEN}, "sigmoid", "a private path"),
     "ask-own-reference": ([], {"bp4_weight_gradient":
                                "def bp4_weight_gradient(delta, a_prev):\n"
                                "    import base64\n"
@@ -108,7 +139,45 @@ ATTACKS = {
                     {}, None, None),
     "sys-exit-then-wrong": (["import sys\nsys.exit(0)\n"], {"sigmoid": WRONG_SIGMOID},
                             "sigmoid", None),
+    # Walls of issue 10: the network, the neighbours, the clock.
+    "network": ([], {"sigmoid": "def sigmoid(z):\n"
+                                "    import socket\n"
+                                "    try:\n"
+                                "        with socket.create_connection(('127.0.0.1', {port}),\n"
+                                "                                      timeout=2) as s:\n"
+                                "            code = s.makefile().read()\n"
+                                "    except OSError:\n"
+                                "        return z * 0.5\n"
+                                "    found = {{}}\n"
+                                "    exec(code, found)\n"
+                                "    return found['sigmoid'](z)\n"}, "sigmoid", None),
+    "neighbour-thief": (["import glob, time\n"
+                         "stolen, start = [], time.monotonic()\n"
+                         "while not stolen and time.monotonic() - start < 8:\n"
+                         "    for p in glob.glob('/tmp/*/neighbour-answer.py') + "
+                         "glob.glob('/tmp/*/*/neighbour-answer.py'):\n"
+                         "        try:\n            stolen.append(open(p).read())\n"
+                         "        except OSError:\n            pass\n"
+                         "    time.sleep(0.2)\n"],
+                        {"sigmoid": USE_STOLEN}, "sigmoid", None),
+    "never-returns": ([], {"sigmoid": "def sigmoid(z):\n    while True:\n        pass\n"},
+                      "sigmoid", None),
+    "never-returns-greedy": ([], {"sigmoid": "def sigmoid(z):\n"
+                                             "    while True:\n"
+                                             "        try:\n"
+                                             "            while True:\n"
+                                             "                pass\n"
+                                             "        except BaseException:\n"
+                                             "            pass\n"}, "sigmoid", None),
 }
+# Attacks that only a wall stops, with the modes whose wall must stop them (elsewhere
+# they would earn credit: the README says what each mode does not protect).
+WALLED = {"import-engine": {"bubblewrap", "uid"}, "read-engine-source": {"bubblewrap"},
+          "find-zips": {"bubblewrap"}, "rewrite-results": {"bubblewrap", "uid"},
+          "network": {"bubblewrap"}, "neighbour-thief": {"bubblewrap", "uid"}}
+# The victim of neighbour-thief: full marks, leaving its answer in its folder meanwhile.
+VICTIM = ("open('neighbour-answer.py', 'w').write({code!r})\n"
+          "import time\ntime.sleep(8)\n")
 
 
 def submission(nb, extra_cells, sources):
@@ -120,20 +189,54 @@ def submission(nb, extra_cells, sources):
 
 
 @pytest.fixture(scope="module")
-def corpus(dist, tmp_path_factory):
+def answer_server():
+    """A port on 127.0.0.1 that hands the right sigmoid's source to whoever connects."""
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def serve():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn:
+                conn.sendall(RIGHT_SIGMOID.encode())
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield server.getsockname()[1]
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def corpus(dist, answer_server, tmp_path_factory):
     folder = tmp_path_factory.mktemp("attacks")
     a1 = read(dist / "a1_forward" / "student" / "a1_forward.ipynb")
     a2 = read(dist / "a2_backprop" / "student" / "a2_backprop.ipynb")
+    places = {"{engine}": str(ROOT / "src" / "backprop_lab" / "engine" / "activations.py"),
+              "{zip}": str(dist / "a1_forward" / "a1_forward-autograder.zip"),
+              "{port}": str(answer_server)}
     for name, (cells, sources, _, _) in ATTACKS.items():
+        if name in WALLED and MODE not in WALLED[name]:
+            continue  # it would succeed: not a test of this mode
         base = a2 if "bp4_weight_gradient" in sources else a1
+        cells = [_place(c, places) for c in cells]
+        sources = {k: _place(v, places) for k, v in sources.items()}
         write(submission(base, cells, sources), folder / f"{name}.ipynb")
     write(filled(a1), folder / "control-a1.ipynb")
     write(filled(a2), folder / "control-a2.ipynb")
+    write(submission(a1, [VICTIM.format(code=RIGHT_SIGMOID)], {}),
+          folder / "neighbour-victim.ipynb")
     return folder
 
 
+def _place(code: str, places: dict[str, str]) -> str:
+    for key, value in places.items():
+        code = code.replace(key, value)
+    return code.replace("{{}}", "{}")
+
+
 def graded(corpus, dist, out, workers):
-    limits = Limits(cell_seconds=10, total_seconds=90, private=(str(dist), str(out)))
+    limits = Limits(**LIMITS, private=(str(dist), str(out)))
     summary = grade([corpus], out, autograder_dir=dist, workers=workers, limits=limits,
                     progress=False)
     return {r["submission"].removesuffix(".ipynb"): {**r, "_out": out} for r in summary.records}
@@ -146,21 +249,47 @@ def results(corpus, dist, tmp_path_factory):
 
 @pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_an_attack_earns_nothing_and_is_flagged(name, results):
+    if name in WALLED and MODE not in WALLED[name]:
+        pytest.skip(f"the {MODE!r} sandbox does not stop {name} (see the README)")
     _, _, question, flag = ATTACKS[name]
     r = results[name]
+    assert r["sandbox"] == MODE, r
     scores = {q["name"]: q for q in r["questions"]}
     if question is not None:
         assert scores[question]["score"] == 0, (name, scores[question])
     else:
         assert r["status"] == "error" and r["score"] == 0, r
-    if flag is not None and can_isolate():
+    if flag is not None and MODE != "none":
         assert any(flag in f for f in r["flags"]), (name, r["flags"])
 
 
 def test_the_rest_of_the_batch_is_untouched(results):
-    for control in ("control-a1", "control-a2"):
+    for control in ("control-a1", "control-a2", "neighbour-victim"):
         r = results[control]
         assert r["status"] == "graded" and r["score"] == r["max_score"] and not r["flags"], r
+
+
+def test_the_network_answer_is_really_there(answer_server):
+    # What the network attack would get, were the network open: the right answer.
+    with socket.create_connection(("127.0.0.1", answer_server), timeout=5) as s:
+        assert s.makefile().read() == RIGHT_SIGMOID
+
+
+def test_a_stub_that_never_returns_costs_its_call_limit(results):
+    r = results["never-returns"]
+    assert r["status"] == "graded", r
+    sigmoid = next(q for q in r["questions"] if q["name"] == "sigmoid")
+    assert any("did not finish within" in m for m in sigmoid["messages"]), sigmoid
+    others = [q for q in r["questions"] if q["name"] != "sigmoid"]
+    assert all(q["score"] == q["max_score"] for q in others), others
+    # 3 s for its first case, the other cases failing at once: far less than 12 x 3 s.
+    assert r["seconds"] - r["kernel_seconds"] < LIMITS["total_seconds"] / 2, r
+
+
+def test_a_stub_that_swallows_interrupts_is_stopped_at_the_deadline(results):
+    r = results["never-returns-greedy"]
+    assert r["status"] == "timeout" and "sigmoid" in r["reason"], r
+    assert r["seconds"] - r["kernel_seconds"] < LIMITS["total_seconds"] + 10, r
 
 
 def test_no_sandbox_process_outlives_the_batch(results):
@@ -173,25 +302,34 @@ def test_no_sandbox_process_outlives_the_batch(results):
         uid = int(next(line for line in text.splitlines() if line.startswith("Uid:")).split()[1])
         state = next(line for line in text.splitlines() if line.startswith("State:"))
         if UID_BASE <= uid < UID_BASE + UID_COUNT and "zombie" not in state:
-            owners.append((status.parent.name, uid, state))
+            try:
+                ours = RUN_MARK.encode() in (status.parent / "environ").read_bytes()
+            except OSError:
+                continue  # gone meanwhile
+            if ours:
+                owners.append((status.parent.name, uid, state))
     assert not owners
 
 
-@pytest.mark.skipif(not can_isolate(), reason="the sandbox needs root on Linux")
+@pytest.mark.skipif(MODE == "none", reason="no sandbox here")
 def test_the_kernel_cannot_see_the_answers(dist, tmp_path):
     a1 = read(dist / "a1_forward" / "student" / "a1_forward.ipynb")
+    tops = ["/tmp", "/root", "/home", "/opt", "/srv", "/var/tmp", "/work", str(dist),
+            str(PACKAGE)]
+    if MODE == "uid":  # no namespaces: only the folders the grader closed are out of reach
+        tops = [str(dist), str(PACKAGE)]
     probe = ("import os, sys\n"
              "seen = []\n"
-             "for top in ['/work', '/tmp', '/root', '/home', '/opt', '/srv', '/var/tmp',\n"
-             "            *sys.path]:\n"
+             f"for top in {tops!r} + sys.path:\n"
              "    for folder, _, names in os.walk(top):\n"
              "        seen += [os.path.join(folder, n) for n in names]\n"
              "leaks = [p for p in seen if '/backprop_lab/' in p or p.endswith('-autograder.zip')\n"
              "         or p.endswith('a1_forward.ipynb') or '/solutions/' in p]\n"
              "assert os.getuid() != 0\n"
              "assert not leaks, leaks[:5]\n"
-             "try:\n    import backprop_lab\nexcept ImportError:\n    pass\n"
-             "else:\n    raise AssertionError('backprop_lab is importable')\n"
+             # (a folder closed to the kernel still imports as an empty namespace package)
+             "try:\n    import backprop_lab.engine\nexcept ImportError:\n    pass\n"
+             "else:\n    raise AssertionError('backprop_lab.engine is importable')\n"
              "def sigmoid(z):\n    import numpy as np\n    return 1 / (1 + np.exp(-z))\n")
     nb = filled(a1)
     nb["cells"].insert(1, {"cell_type": "code", "metadata": {}, "outputs": [],
@@ -201,14 +339,17 @@ def test_the_kernel_cannot_see_the_answers(dist, tmp_path):
                     limits=Limits(cell_seconds=60, total_seconds=120, private=(str(dist),)),
                     progress=False)
     (record,) = summary.records
+    assert record["sandbox"] == MODE
     assert not record["cells"], record["cells"]  # the probe's assertions held
 
 
 def test_grading_is_deterministic_across_runs_and_worker_counts(corpus, dist, results, tmp_path):
+    # Both gradings are read from their own output folders, each written by its own run.
     again = graded(corpus, dist, tmp_path / "again", workers=1)
+    assert again["control-a1"]["_out"] != results["control-a1"]["_out"]
 
     def essence(r):  # everything but timings and paths
-        return (r["status"], r["score"], r["flags"],
+        return (r["status"], r["score"], r["flags"], r["reason"],
                 [(q["name"], q["score"], q["messages"], q["diagnoses"]) for q in r["questions"]])
 
     assert {k: essence(v) for k, v in again.items()} == {k: essence(v) for k, v in results.items()}

@@ -22,7 +22,7 @@ def _size(text: str) -> int:
 
 def _limits(args: argparse.Namespace) -> Limits:
     return Limits(cell_seconds=args.cell_timeout, total_seconds=args.timeout,
-                  memory_bytes=_size(args.memory))
+                  call_seconds=args.call_timeout, memory_bytes=_size(args.memory))
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -65,19 +65,25 @@ def _print_results(summary, out: Path) -> None:
           f"feedback: {out / 'feedback'}/; class mistakes: {out / 'mistakes.csv'}")
 
 
-def _warn_if_unsandboxed() -> None:
-    from .grading.sandbox import can_isolate
+def _warn_if_unsandboxed() -> bool:
+    """Say in one line when kernels run with less than bubblewrap; False if no mode works."""
+    from .grading.sandbox import choose_mode, warning
 
-    if not can_isolate():
-        print("backprop-lab: not running as root on Linux, so kernels are not sandboxed: a "
-              "submission could read files this user can read (see the README).",
-              file=sys.stderr)
+    try:
+        line = warning(choose_mode())
+    except (RuntimeError, ValueError) as error:
+        print(f"backprop-lab: {error}", file=sys.stderr)
+        return False
+    if line:
+        print(line, file=sys.stderr)
+    return True
 
 
 def _grade(args: argparse.Namespace) -> int:
     from .grade import grade
 
-    _warn_if_unsandboxed()
+    if not _warn_if_unsandboxed():
+        return 1
     try:
         summary = grade(args.paths, args.out, autograder_dir=args.autograders,
                         workers=args.workers, limits=_limits(args), scheduler=args.scheduler,
@@ -99,10 +105,15 @@ def _check(args: argparse.Namespace) -> int:
         print(f"backprop-lab check: no autograder zips under {args.autograders}: "
               "run `backprop-lab build` first", file=sys.stderr)
         return 2
-    _warn_if_unsandboxed()
+    if not _warn_if_unsandboxed():
+        return 2
     limits = _limits(args)
     limits.private = (str(args.autograders.resolve()),)
-    record = grade_file(args.notebook, autograders, limits, args.assignment)
+    from .grading.sandbox import choose_mode, private_defaults, sealed
+
+    closed = [*private_defaults(), args.autograders] if choose_mode() == "uid" else []
+    with sealed(closed):
+        record = grade_file(args.notebook, autograders, limits, args.assignment)
     print(feedback_markdown(record))
     return 0 if record["status"] == "graded" else 1
 
@@ -118,7 +129,11 @@ def _add_limits(p: argparse.ArgumentParser) -> None:
                    help="folder holding the built *-autograder.zip files (dist/)")
     p.add_argument("--assignment", help="assignment for notebooks that do not say")
     p.add_argument("--timeout", type=float, default=600.0,
-                   help="seconds for a whole submission (600)")
+                   help="seconds for everything one submission costs: its cells and every "
+                        "call to its stubs (600)")
+    p.add_argument("--call-timeout", type=float, default=10.0,
+                   help="seconds for one call of a stub by the grader; after a stub's first "
+                        "call runs out, its other calls fail at once (10)")
     p.add_argument("--cell-timeout", type=float, default=60.0,
                    help="seconds for one cell before it is interrupted (60)")
     p.add_argument("--memory", default="2G", help="memory cap of a kernel (2G)")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import sys
 import time
@@ -22,14 +21,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .grading.autograder import Autograder, find_autograders
-from .grading.kernel import Kernel, Limits
+from .grading.kernel import Limits
 from .grading.report import (
     feedback_markdown,
     gradebook_rows,
     mistake_counts,
     to_csv,
 )
-from .grading.submission import grade_file, new_home
+from .grading.sandbox import choose_mode, private_defaults, sealed
+from .grading.submission import grade_file
+from .workers import crashed, run_local
 
 BASE_COLUMNS = ["submission", "assignment", "status", "score", "max_score"]
 
@@ -38,6 +39,8 @@ BASE_COLUMNS = ["submission", "assignment", "status", "score", "max_score"]
 class Job:
     path: Path
     stem: str
+    #: The gradebook's ``submission``: the path relative to the folder graded.
+    label: str = ""
 
 
 @dataclass
@@ -48,25 +51,30 @@ class Summary:
     seconds: float = 0.0
 
 
-def find_submissions(paths: Iterable[Path]) -> list[Path]:
-    """Every .ipynb under the paths (a file named directly is taken whatever its name)."""
+def find_submissions(paths: Iterable[Path]) -> list[tuple[Path, str]]:
+    """Every .ipynb under the paths (a file named directly is taken whatever its name),
+    each with its label: its path relative to the folder given, or its name."""
     found = []
     for path in map(Path, paths):
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*.ipynb")
+            found += sorted((p, p.relative_to(path).as_posix()) for p in path.rglob("*.ipynb")
                             if ".ipynb_checkpoints" not in p.parts)
         else:
-            found.append(path)
+            found.append((path, path.name))
     return found
 
 
-def unique_stems(paths: list[Path]) -> list[Job]:
-    """Feedback files are named by stem; a repeated stem gets -2, -3, ... in file order."""
+def unique_stems(found: list[tuple[Path, str]]) -> list[Job]:
+    """Feedback files are named by stem; a repeated stem gets -2, -3, ... in file order,
+    and a repeated label its folder's name in front."""
     seen: dict[str, int] = {}
+    labels = [label for _, label in found]
     jobs = []
-    for path in paths:
+    for path, label in found:
+        if labels.count(label) > 1:
+            label = f"{path.resolve().parent.name}/{label}"
         n = seen[path.stem] = seen.get(path.stem, 0) + 1
-        jobs.append(Job(path, path.stem if n == 1 else f"{path.stem}-{n}"))
+        jobs.append(Job(path, path.stem if n == 1 else f"{path.stem}-{n}", label))
     return jobs
 
 
@@ -84,69 +92,11 @@ def is_current(job: Job, feedback: Path, autograders: dict[str, Autograder]) -> 
     except (OSError, ValueError):
         return False
     grader = autograders.get(old.get("assignment") or "")
+    if old.get("source", str(job.path.resolve())) != str(job.path.resolve()):
+        return False  # the stem belonged to another file last time
     return old.get("sha256") == digest and (
-        grader is None if old["status"] == "invalid" else old.get("autograder") == grader.digest)
-
-
-# --- local workers ---------------------------------------------------------------
-
-def _worker(tasks, results, autograder_dir: str, limits: Limits, assignment: str | None):
-    autograders = find_autograders(Path(autograder_dir))
-    bplab = _any_bplab(autograders)
-    upcoming = Kernel(new_home(bplab), limits)
-    while (task := tasks.get()) is not None:
-        index, path = task
-        kernel, upcoming = upcoming, Kernel(new_home(bplab), limits)
-        try:
-            record = grade_file(Path(path), autograders, limits, assignment, kernel=kernel)
-        except Exception as error:  # a bug of ours must not cost the batch
-            record = crashed(Path(path), error)
-        results.put((index, record))
-    upcoming.shutdown()
-
-
-def _any_bplab(autograders: dict[str, Autograder]) -> Path:
-    """The student helpers, unpacked once per worker from any autograder zip."""
-    import tempfile
-    import zipfile
-
-    grader = next(iter(autograders.values()))
-    into = Path(tempfile.mkdtemp(prefix="bplab-helpers-"))
-    with zipfile.ZipFile(grader.path) as z:
-        for name in z.namelist():
-            if name.startswith("files/bplab/"):
-                z.extract(name, into)
-    return into / "files" / "bplab"
-
-
-def crashed(path: Path, error: Exception) -> dict:
-    return {"submission": path.name, "assignment": None, "status": "error", "score": 0.0,
-            "max_score": 0.0, "flags": [], "questions": [], "sha256": "",
-            "reason": f"the grader itself failed: {type(error).__name__}: {error}"}
-
-
-def run_local(jobs: list[Job], autograder_dir: Path, limits: Limits, workers: int,
-              assignment: str | None) -> Iterator[tuple[int, dict]]:
-    context = multiprocessing.get_context("spawn")
-    tasks, results = context.Queue(), context.Queue()
-    count = max(1, min(workers, len(jobs)))
-    procs = [context.Process(target=_worker, daemon=True,
-                             args=(tasks, results, str(autograder_dir), limits, assignment))
-             for _ in range(count)]
-    for p in procs:
-        p.start()
-    for i, job in enumerate(jobs):
-        tasks.put((i, str(job.path)))
-    for _ in procs:
-        tasks.put(None)
-    try:
-        for _ in jobs:
-            yield results.get()
-    finally:
-        for p in procs:
-            p.join(timeout=30)
-            if p.is_alive():
-                p.kill()
+        grader is None if old["status"] == "invalid"
+        else grader is not None and old.get("autograder") == grader.digest)
 
 
 # --- a Dask cluster --------------------------------------------------------------
@@ -234,6 +184,28 @@ def question_order(autograders: dict[str, Autograder], records: list[dict]) -> l
     return names + extra
 
 
+def retire_stale(feedback: Path, jobs: list[Job]) -> list[str]:
+    """Move feedback whose submission file is gone (or is now graded under another stem)
+    to ``feedback/removed/``, out of the gradebook; return the stems moved."""
+    stems = {str(job.path.resolve()): job.stem for job in jobs}
+    moved = []
+    for path in sorted(feedback.glob("*.json")):
+        try:
+            source = json.loads(path.read_text()).get("source")
+        except (OSError, ValueError):
+            continue
+        if source is None or (Path(source).exists() and stems.get(source, path.stem)
+                              == path.stem):
+            continue
+        (feedback / "removed").mkdir(exist_ok=True)
+        for kind in (".json", ".md"):
+            old = path.with_suffix(kind)
+            if old.exists():
+                os.replace(old, feedback / "removed" / old.name)
+        moved.append(path.stem)
+    return moved
+
+
 def rebuild_outputs(out: Path, autograders: dict[str, Autograder]) -> list[dict]:
     """gradebook.csv and mistakes.csv from every feedback file in ``out/feedback``."""
     records = [json.loads(p.read_text()) for p in sorted((out / "feedback").glob("*.json"))]
@@ -262,24 +234,29 @@ def grade(paths: list[Path], out: Path, *, autograder_dir: Path = Path("dist"),
     feedback = out / "feedback"
     feedback.mkdir(parents=True, exist_ok=True)
     jobs = unique_stems(find_submissions(paths))
+    retire_stale(feedback, jobs)
     todo = [j for j in jobs if force or not is_current(j, feedback, autograders)]
     summary = Summary(skipped=len(jobs) - len(todo))
     started = time.monotonic()
     bar = Progress(len(todo)) if progress and todo else None
+    mode = choose_mode()
     if not todo:
         stream = iter(())
     elif scheduler:
         stream = run_dask(todo, autograders, limits, scheduler, assignment)
     else:
         stream = run_local(todo, autograder_dir, limits, workers or os.cpu_count() or 1,
-                           assignment)
-    for index, record in stream:
-        stem = todo[index].stem
-        write_atomic(feedback / f"{stem}.md", feedback_markdown(record))
-        write_atomic(feedback / f"{stem}.json", json.dumps(record, indent=1))
-        summary.graded += 1
-        if bar:
-            bar.update(record)
+                           assignment, mode)
+    # In the uid mode nothing hides files: what kernels must not read is closed meanwhile.
+    with sealed([*private_defaults(), *map(Path, limits.private)] if mode == "uid" else []):
+        for index, record in stream:
+            job = todo[index]
+            record.update(submission=job.label, source=str(job.path.resolve()))
+            write_atomic(feedback / f"{job.stem}.md", feedback_markdown(record))
+            write_atomic(feedback / f"{job.stem}.json", json.dumps(record, indent=1))
+            summary.graded += 1
+            if bar:
+                bar.update(record)
     summary.seconds = time.monotonic() - started
     summary.records = rebuild_outputs(out, autograders)
     return summary

@@ -36,6 +36,7 @@ PROXY_MARK = "BPLAB-PROXY "
 FLAG_MARK = "BPLAB-FLAG "
 
 CALL_SECONDS = 10.0
+TIMED_OUT = "it did not finish within"
 
 
 @dataclass
@@ -70,7 +71,7 @@ def call(fn, args: tuple, seconds: float = CALL_SECONDS) -> Raw:
     except NotImplementedError:
         raw.error, raw.not_implemented = "it raises NotImplementedError", True
     except _Timeout:
-        raw.error = f"it did not finish within {seconds:g} seconds"
+        raw.error = f"{TIMED_OUT} {seconds:.3g} seconds"
     except NotNumericError as error:
         raw.error = f"it returned something that is not numbers: {error}"
     except Exception as error:  # the student's own exception, reported to them
@@ -106,7 +107,7 @@ class _TimeLimit:
     def __enter__(self):
         if self.armed:
             self.previous = signal.signal(signal.SIGALRM, self._raise)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            signal.setitimer(signal.ITIMER_REAL, max(self.seconds, 1e-3))  # 0 would disarm
 
     def __exit__(self, *exc):
         if self.armed:
@@ -117,6 +118,23 @@ class _TimeLimit:
     @staticmethod
     def _raise(signum, frame):
         raise _Timeout()
+
+
+def timed_calls(fn, calls: list[tuple], seconds: float = CALL_SECONDS,
+                budget: float | None = None) -> list[Raw]:
+    """:func:`call` on each argument tuple, each within ``seconds`` and all within
+    ``budget``; once a call runs out of time, the calls after it fail at once, alike."""
+    deadline = None if budget is None else time.monotonic() + budget
+    raws: list[Raw] = []
+    for args in calls:
+        left = seconds if deadline is None else min(seconds, deadline - time.monotonic())
+        if raws and raws[-1].error and raws[-1].error.startswith(TIMED_OUT):
+            raws.append(Raw(error=raws[-1].error))
+        elif left <= 0:
+            raws.append(Raw(error=f"{TIMED_OUT} the submission's time limit"))
+        else:
+            raws.append(call(fn, args, left))
+    return raws
 
 
 
@@ -252,8 +270,10 @@ def report_tampering() -> None:
     print(FLAG_MARK + encode(tampered()), flush=True)
 
 
-def serve(stub: str, payload: str, builds_on: list[str], env: dict, ask) -> None:
-    """Call ``env[stub]`` on each argument tuple in ``payload``; print the raw results."""
+def serve(stub: str, payload: str, builds_on: list[str], env: dict, ask,
+          seconds: float = CALL_SECONDS, budget: float | None = None) -> None:
+    """Call ``env[stub]`` on each argument tuple in ``payload``, each call within
+    ``seconds`` and all within ``budget``; print the raw results."""
     calls = decode(payload)
     target, flags = env.get(stub), []
     if target is not None and callable(target) and not from_notebook(target):
@@ -262,5 +282,5 @@ def serve(stub: str, payload: str, builds_on: list[str], env: dict, ask) -> None
         target = None
     fn = with_references({**env, stub: target}, stub,
                          {name: proxy(name, ask) for name in builds_on})
-    raws = [asdict(call(fn, revive(args))) for args in calls]
+    raws = [asdict(r) for r in timed_calls(fn, [revive(args) for args in calls], seconds, budget)]
     print(RAW_MARK + encode({"raws": raws, "flags": flags}), flush=True)

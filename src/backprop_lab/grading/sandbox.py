@@ -89,10 +89,16 @@ def choose_mode() -> str:
                                "create namespaces here")
         if forced == "uid" and not is_root():
             raise RuntimeError("BPLAB_SANDBOX=uid needs root")
-        return forced
-    if bubblewrap_works():
-        return "bubblewrap"
-    return "uid" if is_root() else "none"
+        mode = forced
+    elif bubblewrap_works():
+        mode = "bubblewrap"
+    else:
+        mode = "uid" if is_root() else "none"
+    if mode == "uid" and not python_readable_by_others():
+        raise RuntimeError(f"sandbox 'uid': the kernel would run as another user, who cannot "
+                           f"reach this Python ({sys.prefix}: a folder above it is closed); "
+                           "install it where other users can run it, or make bwrap usable")
+    return mode
 
 
 def warning(mode: str) -> str | None:

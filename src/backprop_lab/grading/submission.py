@@ -19,13 +19,14 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from ..course.calls import FLAG_MARK, PROXY_MARK, RAW_MARK, Raw, decode, encode
-from ..course.compare import Verdict, as_tree
+from ..course.calls import PROXY_MARK, TIMED_OUT, Raw, decode, encode
+from ..course.compare import Verdict
 from ..engine import STUBS
 from .autograder import Autograder
 from .cases import draw_cases, storable
 from .judge import BUILDS_ON, PARTS, REFERENCES, judge
 from .kernel import Kernel, Limits, run_cells
+from .readback import parse_flags, parse_raws
 
 PRELUDE = (
     "class _NoGrader:\n"
@@ -42,8 +43,10 @@ HARNESS_CELL = (
     "import bplab.calls as _bplab_calls\n"
     "_bplab_calls.report_tampering()\n"
     "_bplab_calls.serve({stub!r}, {payload!r}, {builds_on!r}, globals(),\n"
-    "                   get_ipython().kernel.raw_input)\n"
+    "                   get_ipython().kernel.raw_input, {seconds!r}, {budget!r})\n"
 )
+#: Of the time left, what the grader keeps for reading the results back.
+HARNESS_MARGIN = 0.5
 PROXY_LIMIT = 64 << 20  # bytes of arguments a stub may send for a reference answer
 DEF_LINE = re.compile(r"^def\s+([A-Za-z_]\w*)\s*\(", re.MULTILINE)
 
@@ -158,28 +161,44 @@ def grade_file(path: Path, autograders: dict[str, Autograder], limits: Limits,
 
 def _run_and_judge(nb, grader: Autograder, kernel: Kernel, limits: Limits, work: Path,
                    files: Path) -> dict:
+    """Run the cells, then each graded part's calls, all before one deadline."""
     del work, files  # the kernel sees neither: the grader sends it calls, one part at a time
     parts = sorted({(p.stub, p.part) for q in grader.questions for p in q.parts},
                    key=lambda sp: (STUBS.index(sp[0]), PARTS.index(sp[1])))
     cases = {sp: draw_cases(*sp) for sp in parts}
+    started = time.monotonic()
     kernel.ready()
-    run = run_cells(kernel, [PRELUDE, *code_cells(nb)], limits)
+    deadline = time.monotonic() + limits.total_seconds
+    run = run_cells(kernel, [PRELUDE, *code_cells(nb)], limits, deadline)
     status, reason, flags = "graded", "", []
     raws: dict = {}
     notes: dict[str, list[str]] = {}
-    if run.stopped in ("timeout", "kernel died"):
-        status = "timeout" if run.stopped == "timeout" else "error"
+    slow: dict[str, str] = {}  # stub -> why its first case failed for time
+    if run.stopped in ("timeout", "stuck", "kernel died"):
+        status = "error" if run.stopped == "kernel died" else "timeout"
         reason = _explain(run)
     else:
         if run.stopped == "memory limit":
             status, reason = "error", "memory limit: " + _explain(run)
         for stub, part in parts:
-            outcome, got, found = _harness(kernel, limits, run, stub, part, cases[(stub, part)])
+            if stub in slow:  # the stub already ran out of time: its other cases fail alike
+                raws[(stub, part)] = [Raw(error=slow[stub]) for _ in cases[(stub, part)]]
+                continue
+            outcome, got, found = _harness(kernel, limits, run, stub, part,
+                                           cases[(stub, part)], deadline)
             flags += [f for f in found if f not in flags]
             if got is not None:
                 raws[(stub, part)] = got
-            else:
+                timed = [r.error for r in got if _timed_out(r)]
+                if timed:
+                    slow[stub] = timed[0]
+            elif not outcome.out_of_time:
                 notes.setdefault(stub, []).append(f"Not graded ({part}): {outcome.error}.")
+            if outcome.out_of_time:
+                status = "timeout"
+                reason = (f"{stub} ran long: the submission's time limit of "
+                          f"{limits.total_seconds:g} s ran out while {stub} was graded")
+                break
             if outcome.status == "dead":
                 status, reason = "error", f"the kernel died while {stub} was graded"
                 break
@@ -188,23 +207,33 @@ def _run_and_judge(nb, grader: Autograder, kernel: Kernel, limits: Limits, work:
     cell_notes = [f"cell {c.index}: {c.error}" for c in run.errors() if c.index > 0]
     return {"status": status, "reason": reason, "questions": questions, "flags": flags,
             "score": sum(q["score"] for q in questions), "cells": cell_notes,
-            "output_truncated": run.output_truncated}
+            "output_truncated": run.output_truncated, "sandbox": kernel.mode,
+            "kernel_seconds": round(deadline - limits.total_seconds - started, 2)}
 
 
-def _harness(kernel: Kernel, limits: Limits, run, stub: str, part: str, drawn):
-    """Have the kernel call ``stub`` on the part's cases; answer its reference requests."""
+def _timed_out(raw: Raw) -> bool:
+    return bool(raw.error) and raw.error.startswith(TIMED_OUT)
+
+
+def _harness(kernel: Kernel, limits: Limits, run, stub: str, part: str, drawn,
+             deadline: float):
+    """Have the kernel call ``stub`` on the part's cases before ``deadline``, each call
+    within ``limits.call_seconds``; answer its reference requests."""
     flags: list[str] = []
     allowed = BUILDS_ON.get(stub, frozenset())
 
     def answer(prompt: str) -> str:
         return answer_proxy(prompt, stub, allowed, flags)
 
+    left = deadline - time.monotonic()
     code = HARNESS_CELL.format(stub=stub, builds_on=sorted(allowed),
-                               payload=encode([storable(c.args) for c in drawn]))
+                               payload=encode([storable(c.args) for c in drawn]),
+                               seconds=float(limits.call_seconds),
+                               budget=round(max(left - HARNESS_MARGIN, 0.0), 3))
     collected: list[str] = []
-    outcome = kernel.execute(code, max(limits.cell_seconds, 120.0), run, answer, collected)
-    if outcome.status != "ok":
-        return outcome, None, flags
+    outcome = kernel.execute(code, left, run, answer, collected, deadline=deadline)
+    if outcome.status != "ok":  # what the tampering report said still counts
+        return outcome, None, flags + parse_flags("".join(collected))
     try:
         got = parse_raws("".join(collected), len(drawn))
     except ValueError as error:
@@ -235,35 +264,13 @@ def answer_proxy(prompt: str, stub: str, allowed, flags: list[str]) -> str:
         return encode({"error": f"{name} raised {type(error).__name__}: {error}"})
 
 
-def parse_raws(text: str, count: int) -> dict:
-    """The last result line the harness printed, checked field by field."""
-    reported = []
-    for line in text.splitlines():
-        if line.startswith(FLAG_MARK):
-            try:
-                reported += [str(f)[:300] for f in decode(line[len(FLAG_MARK):])]
-            except Exception:
-                reported.append("the tampering report was unreadable")
-    lines = [line for line in text.splitlines() if line.startswith(RAW_MARK)]
-    if not lines:
-        raise ValueError("no result line")
-    data = decode(lines[-1][len(RAW_MARK):])
-    raws = []
-    for r in data["raws"]:
-        raws.append(Raw(value=as_tree(r["value"]), error=r["error"] and str(r["error"]),
-                        not_implemented=bool(r["not_implemented"]),
-                        mutated=[tuple(int(i) for i in path) for path in r["mutated"]],
-                        seconds=float(r["seconds"])))
-    if len(raws) != count:
-        raise ValueError(f"{len(raws)} results for {count} calls")
-    return {"raws": raws, "flags": reported + [str(f)[:300] for f in data.get("flags", [])]}
-
-
 def _explain(run) -> str:
     bad = [c for c in run.cells if c.status in ("dead", "timeout") or "MemoryError" in c.error]
     where = f" (code cell {bad[-1].index})" if bad else ""
     if run.stopped == "timeout":
         return "the notebook did not finish within the time limit" + where
+    if run.stopped == "stuck":
+        return (bad[-1].error if bad else "a cell could not be interrupted") + where
     if run.stopped == "kernel died":
         return "the kernel died or the notebook exited" + where
     return (bad[-1].error if bad else "an error") + where
