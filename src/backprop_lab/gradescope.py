@@ -103,9 +103,11 @@ def part_tests(record: dict, visibility: str) -> list[dict]:
         feedback = "\n".join(q["messages"])
         if q["diagnoses"]:
             feedback += "\nNamed mistakes: " + ", ".join(q["diagnoses"])
-        for part in q.get("parts", []):
+        whole = {"part": "", "score": q["score"], "max_score": q["max_score"]}
+        for part in q.get("parts") or [whole]:  # a record without parts: one per question
             passed = part["score"] == part["max_score"]
-            tests.append({"name": f"{q['name']}: {PART_NAMES.get(part['part'], part['part'])}",
+            label = PART_NAMES.get(part["part"], part["part"])
+            tests.append({"name": f"{q['name']}: {label}" if label else q["name"],
                           "score": part["score"], "max_score": part["max_score"],
                           "visibility": visibility,
                           "output": "Passed." if passed else feedback or "Failed.",
