@@ -12,7 +12,7 @@ FAST_TESTS := tests/test_activations.py tests/test_tiers.py tests/test_hand_comp
 	tests/test_gradcheck.py tests/test_conventions.py tests/test_grading_core.py \
 	tests/test_mutants.py
 
-.PHONY: demo test test-fast system-packages lint bench solutions samples clean
+.PHONY: demo test test-fast system-packages lint bench solutions samples autograders clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,9 +49,20 @@ solutions: $(BIN)/.installed
 samples: $(BIN)/.installed
 	$(BIN)/python -c "from backprop_lab.samples import write_samples; from pathlib import Path; write_samples(Path('dist'), Path('samples'))"
 
+# The four ready-to-upload Gradescope zips, beside autograder/ (generated, not committed),
+# with their SHA-256 digests: the same sources give the same bytes.
+# HIDDEN_VISIBILITY: when students see the hidden parts (visible, after_due_date,
+# after_published, hidden).
+HIDDEN_VISIBILITY ?= after_published
+autograders: $(BIN)/.installed
+	$(BIN)/backprop-lab build --out dist --hidden-visibility $(HIDDEN_VISIBILITY)
+	rm -rf autograder-zips && mkdir autograder-zips
+	cp dist/*/*-autograder.zip autograder-zips/
+	cd autograder-zips && sha256sum *-autograder.zip > SHA256SUMS && cat SHA256SUMS
+
 bench: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/bench_backprop.py
 
 clean:
-	rm -rf dist .pytest_cache .hypothesis
+	rm -rf dist autograder-zips .pytest_cache .hypothesis

@@ -9,14 +9,23 @@ and grading), which goes only into the autograder zip. Output, per assignment::
     DIR/<name>/student/README.md, requirements.txt                 with how to use it
     DIR/<name>/autograder/                                         Otter's autograder folder
     DIR/<name>/<name>-autograder.zip                               for Gradescope or `grade`
+
+The autograder zip is Otter's (``otter_config.json``, ``tests/``, ``files/``) with
+Otter's run scripts and conda environment replaced by ``autograder/``'s own
+(``run_autograder``, ``setup.sh``, ``requirements.txt``: see :mod:`.gradescope`), plus
+``autograder.json`` (the visibility of hidden parts), written with fixed timestamps,
+modes and order so that the same sources give the same bytes.
 """
 
 from __future__ import annotations
 
+import io
+import json
 import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +34,13 @@ from .student_kit import write_manual_questions, write_student_kit
 
 PACKAGE = Path(__file__).resolve().parent
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "public_cases.npz")
+#: Otter's own files that ``autograder/`` replaces (Otter runs Otter; ours runs ``grade``).
+REPLACED = ("run_autograder", "run_otter.py", "setup.sh", "environment.yml",
+            "requirements.txt", "autograder.json")
+OURS = ("run_autograder", "setup.sh", "requirements.txt")
+EXECUTABLE = ("run_autograder", "setup.sh")
+EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold
+VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
 
 
 class BuildError(RuntimeError):
@@ -62,7 +78,49 @@ def stage(master: Path, folder: Path) -> Path:
     return folder / master.name
 
 
-def build_one(master: Path, out: Path, *, run_tests: bool = True) -> Built:
+def find_autograder_source(assignments: Path) -> Path:
+    """``autograder/`` beside ``assignments/``: the Gradescope run scripts and the one list."""
+    folder = assignments.resolve().parent / "autograder"
+    missing = [n for n in OURS if not (folder / n).is_file()]
+    if missing:
+        raise FileNotFoundError(f"{folder} lacks {', '.join(missing)}")
+    return folder
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    """An entry with a fixed time and mode (numpy already stamps its .npz entries so)."""
+    info = zipfile.ZipInfo(name, EPOCH)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3  # unix, so that the mode below is read
+    info.external_attr = (0o100755 if name in EXECUTABLE else 0o100644) << 16
+    return info
+
+
+def _write(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        for name in sorted(entries):
+            z.writestr(_entry(name), entries[name], compresslevel=9)
+    return buffer.getvalue()
+
+
+def gradescope_zip(otter_zip: Path, target: Path, autograder: Path,
+                   hidden_visibility: str = "after_published") -> Path:
+    """Otter's zip with ``autograder/``'s run scripts and requirements, reproducibly."""
+    if hidden_visibility not in VISIBILITIES:
+        raise ValueError(f"hidden_visibility must be one of {', '.join(VISIBILITIES)}")
+    with zipfile.ZipFile(otter_zip) as z:
+        entries = {n: z.read(n) for n in z.namelist()
+                   if not n.endswith("/") and n not in REPLACED and "__pycache__" not in n}
+    entries.update({n: (autograder / n).read_bytes() for n in OURS})
+    entries["autograder.json"] = json.dumps({"hidden_visibility": hidden_visibility},
+                                            indent=2).encode() + b"\n"
+    target.write_bytes(_write(entries))
+    return target
+
+
+def build_one(master: Path, out: Path, *, run_tests: bool = True,
+              hidden_visibility: str = "after_published") -> Built:
     name = master.stem
     target = out / name
     with tempfile.TemporaryDirectory(prefix=f"build-{name}-") as tmp:
@@ -79,21 +137,25 @@ def build_one(master: Path, out: Path, *, run_tests: bool = True) -> Built:
             shutil.rmtree(target)
         shutil.copytree(Path(tmp) / "dist", target)
     (zipped,) = (target / "autograder").glob(f"{name}-autograder_*.zip")
-    final_zip = target / f"{name}-autograder.zip"
-    shutil.move(zipped, final_zip)
+    final_zip = gradescope_zip(zipped, target / f"{name}-autograder.zip",
+                               find_autograder_source(master.parent), hidden_visibility)
+    zipped.unlink()
     write_student_kit(master, target / "student")
     return Built(name, target / "student" / f"{name}.ipynb", final_zip,
                  target / "autograder" / f"{name}.ipynb")
 
 
 def build(out: Path = Path("dist"), source: Path | None = None, *, run_tests: bool = True,
-          names: list[str] | None = None) -> list[Built]:
-    """Build every master (or those in ``names``) into ``out``."""
+          names: list[str] | None = None,
+          hidden_visibility: str = "after_published") -> list[Built]:
+    """Build every master (or those in ``names``) into ``out``; ``hidden_visibility`` is
+    when Gradescope shows students the hidden parts (see :mod:`.gradescope`)."""
     masters = sorted(find_assignments(source).glob("*.ipynb"))
     if names:
         masters = [m for m in masters if m.stem in names]
     out.mkdir(parents=True, exist_ok=True)
-    return [build_one(m, out, run_tests=run_tests) for m in masters]
+    return [build_one(m, out, run_tests=run_tests, hidden_visibility=hidden_visibility)
+            for m in masters]
 
 
 def execute_solutions(built: list[Built], out: Path, timeout: float = 120.0) -> list[Path]:

@@ -44,7 +44,8 @@ def _build(args: argparse.Namespace) -> int:
     from .assign import BuildError, build
 
     try:
-        built = build(args.out, args.source, run_tests=not args.no_run_tests)
+        built = build(args.out, args.source, run_tests=not args.no_run_tests,
+                      hidden_visibility=args.hidden_visibility)
     except (BuildError, FileNotFoundError) as error:
         return _fail("build", str(error))
     for b in built:
@@ -251,6 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="folder of master notebooks (assignments)")
     build.add_argument("--no-run-tests", action="store_true",
                        help="skip running the hidden tests on the solutions (faster, less safe)")
+    build.add_argument("--hidden-visibility", default="after_published",
+                       choices=("visible", "after_due_date", "after_published", "hidden"),
+                       help="when Gradescope shows students the hidden parts (after_published)")
     build.add_argument("--solutions", type=Path, default=None, metavar="DIR",
                        help="also execute the solution notebooks into DIR (e.g. solutions)")
     build.set_defaults(run=_build)

@@ -83,7 +83,7 @@ def parse_raws(text: str, count: int) -> dict:
 
 
 def score_question(question, cases, raws, reason: str, not_graded: dict) -> dict:
-    score, messages, diagnoses, notes = 0.0, [], [], []
+    score, messages, diagnoses, notes, parts = 0.0, [], [], [], []
     for note in not_graded.get(question.name, []):
         messages.append(note)
     for part in question.parts:
@@ -97,13 +97,15 @@ def score_question(question, cases, raws, reason: str, not_graded: dict) -> dict
                 verdict = Verdict(False, [f"The grading of this question failed: "
                                           f"{type(error).__name__}: {error}."])
         notes += [n for n in verdict.notes if n not in notes]
+        parts.append({"part": part.part, "score": part.points * verdict.passed,
+                      "max_score": part.points})  # each part: a Gradescope test
         if verdict.passed:
             score += part.points
         elif not messages or set(verdict.diagnoses) - set(diagnoses):
             messages += verdict.messages  # a later part speaks only if it names more
         diagnoses += [d for d in verdict.diagnoses if d not in diagnoses]
     return {"name": question.name, "score": score, "max_score": question.max_score,
-            "messages": concise(messages) + notes, "diagnoses": diagnoses}
+            "messages": concise(messages) + notes, "diagnoses": diagnoses, "parts": parts}
 
 
 WAITING = "so leaving the inputs unchanged earns nothing yet"

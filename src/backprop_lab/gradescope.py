@@ -1,0 +1,188 @@
+"""What the Gradescope zip runs: grade /autograder/submission, write results/results.json.
+
+Gradescope unpacks the zip into ``/autograder/source`` and runs ``run_autograder`` as
+root, once per submission. This grades the submission with the same code as
+``backprop-lab grade`` (:func:`.grading.submission.grade_file`: the student's code in a
+sandboxed kernel of its own, judged in this process) and writes Gradescope's results
+file (https://gradescope-autograders.readthedocs.io/en/latest/specs/):
+
+- a visible test "Notebook": did it run, which of the student's cells failed;
+- a test per question part (reference, finite differences, inputs unchanged) with its
+  points, the question's feedback in ``output``, and the visibility the instructor chose
+  at build time (``autograder.json`` in the zip, default ``after_published``);
+- an instructor-only test (visibility ``hidden``) listing the flags.
+
+Before any student code runs, ``/autograder`` (the autograder's files, the student's
+metadata, the results) is made root-only (mode 0700), so a kernel running as a uid of
+its own can neither read nor write it even where the container refuses new namespaces.
+The root is an argument (``BPLAB_AUTOGRADER_ROOT`` in ``run_autograder``) so that tests
+can emulate Gradescope in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+import traceback
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+from .grading.autograder import Autograder, read_autograder
+from .grading.kernel import Limits
+from .grading.sandbox import choose_mode
+from .grading.submission import grade_file
+
+VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
+DEFAULT_VISIBILITY = "after_published"
+#: Within Gradescope's default 10-minute limit, so a slow notebook still gets its results.
+LIMITS = Limits(cell_seconds=60.0, total_seconds=420.0)
+PART_NAMES = {"reference": "equals the reference solution",
+              "finite_differences": "equals finite differences",
+              "inputs_unchanged": "leaves its inputs unchanged"}
+STATUS_TEXT = {"graded": "Your notebook ran and was graded.",
+               "error": "Your notebook could not be graded to the end",
+               "timeout": "Your notebook did not finish in time",
+               "invalid": "This file could not be graded"}
+
+
+def lock_down(root: Path) -> None:
+    """Make ``root`` root-only (0700), with ``results/`` in it, when running as root."""
+    (root / "results").mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        return
+    for folder in (root, root / "source", root / "results", root / "submission"):
+        if folder.is_dir():
+            os.chown(folder, 0, 0)
+            os.chmod(folder, 0o700)
+
+
+def load_autograder(source: Path, into: Path) -> Autograder:
+    """The unpacked zip in ``source``, zipped again into ``into`` as ``grade_file`` reads it."""
+    config = json.loads((source / "otter_config.json").read_text())
+    path = into / f"{config['assignment_name']}-autograder.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        for file in sorted(source.rglob("*")):
+            relative = file.relative_to(source).as_posix()
+            if file.is_file() and relative.startswith(("tests/", "files/", "otter_config")):
+                z.write(file, relative)
+    return read_autograder(path)
+
+
+def find_submission(folder: Path, assignment: str) -> Path | None:
+    """The notebook to grade: ``<assignment>.ipynb`` if submitted, else the first one."""
+    found = sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    named = [p for p in found if p.name == f"{assignment}.ipynb"]
+    return (named or found or [None])[0]
+
+
+def visibility_of(source: Path) -> str:
+    path = source / "autograder.json"
+    chosen = json.loads(path.read_text()).get("hidden_visibility") if path.is_file() else None
+    return chosen if chosen in VISIBILITIES else DEFAULT_VISIBILITY
+
+
+def notebook_test(record: dict) -> dict:
+    status = record["status"]
+    lines = [STATUS_TEXT.get(status, status) + (f": {record['reason']}." if record.get(
+        "reason") else "")]
+    if record.get("cells"):
+        lines += ["Cells that raised an error (their later cells still ran):", *record["cells"]]
+    if record.get("output_truncated"):
+        lines.append("The notebook printed more than 1 MiB; the rest was not kept.")
+    return {"name": "Notebook", "visibility": "visible", "output": "\n".join(lines),
+            "status": "passed" if status == "graded" and not record.get("cells") else "failed"}
+
+
+def part_tests(record: dict, visibility: str) -> list[dict]:
+    tests = []
+    for q in record["questions"]:
+        feedback = "\n".join(q["messages"])
+        if q["diagnoses"]:
+            feedback += "\nNamed mistakes: " + ", ".join(q["diagnoses"])
+        whole = {"part": "", "score": q["score"], "max_score": q["max_score"]}
+        for part in q.get("parts") or [whole]:  # a record without parts: one per question
+            passed = part["score"] == part["max_score"]
+            label = PART_NAMES.get(part["part"], part["part"])
+            tests.append({"name": f"{q['name']}: {label}" if label else q["name"],
+                          "score": part["score"], "max_score": part["max_score"],
+                          "visibility": visibility,
+                          "output": "Passed." if passed else feedback or "Failed.",
+                          "status": "passed" if passed else "failed"})
+    return tests
+
+
+def to_results(record: dict, visibility: str = DEFAULT_VISIBILITY) -> dict:
+    """Gradescope's results.json for one ``grade_file`` record."""
+    flags = record.get("flags", [])
+    tests = [notebook_test(record), *part_tests(record, visibility),
+             {"name": "Flags (instructor only)", "visibility": "hidden",
+              "output": "\n".join(flags) if flags else "No flags.",
+              "status": "failed" if flags else "passed"}]
+    return {"score": float(record["score"]), "execution_time": record.get("seconds", 0.0),
+            "output": tests[0]["output"], "stdout_visibility": "hidden", "tests": tests,
+            "extra_data": {"status": record["status"], "assignment": record["assignment"],
+                           "submission": record["submission"], "flags": flags,
+                           "sandbox": choose_mode()}}
+
+
+def failure(error: str) -> dict:
+    """Results for when the autograder itself failed: zero, visible, the detail hidden."""
+    return {"score": 0.0, "output": "The autograder failed; please tell your instructor.",
+            "stdout_visibility": "hidden",
+            "tests": [{"name": "Autograder failed", "visibility": "visible", "status": "failed",
+                       "output": "The autograder failed; please tell your instructor."},
+                      {"name": "Autograder error (instructor only)", "visibility": "hidden",
+                       "status": "failed", "output": error}]}
+
+
+def write_results(results_dir: Path, results: dict) -> Path:
+    target = results_dir / "results.json"
+    tmp = results_dir / ".results.json.tmp"
+    tmp.write_text(json.dumps(results, indent=2))
+    os.replace(tmp, target)
+    return target
+
+
+def grade_submission(root: Path, limits: Limits = LIMITS) -> dict:
+    source = root / "source"
+    with tempfile.TemporaryDirectory(prefix="bplab-gradescope-") as tmp:
+        grader = load_autograder(source, Path(tmp))
+        notebook = find_submission(root / "submission", grader.name)
+        if notebook is None:
+            record = {"submission": "", "assignment": grader.name, "status": "invalid",
+                      "score": 0.0, "max_score": grader.max_score, "flags": [],
+                      "questions": [], "reason": "no .ipynb file was submitted"}
+        else:
+            private = (str(root), tmp, *limits.private)
+            record = grade_file(notebook, {grader.name: grader},
+                                replace(limits, private=private), assignment=grader.name)
+    return record
+
+
+def main(root: str | Path = "/autograder") -> int:
+    """Grade the one submission under ``root`` and write ``root/results/results.json``."""
+    root = Path(root).resolve()
+    started = time.monotonic()
+    try:
+        lock_down(root)
+        record = grade_submission(root)
+        results = to_results(record, visibility_of(root / "source"))
+    except Exception:
+        results = failure(traceback.format_exc())
+        record = None
+    results["execution_time"] = round(time.monotonic() - started, 2)
+    write_results(root / "results", results)
+    if record is not None:
+        print(f"{record['submission']}: {record['status']} {record['score']:g}/"
+              f"{record['max_score']:g} {record.get('reason', '')} (sandbox: {choose_mode()})")
+        for q in record["questions"]:
+            print(f"  {q['name']}: {q['score']:g}/{q['max_score']:g} {' '.join(q['diagnoses'])}")
+        for flag in record["flags"]:
+            print(f"  flag: {flag}")
+    else:
+        print(results["tests"][1]["output"], file=sys.stderr)
+    return 0

@@ -1,0 +1,234 @@
+"""The Gradescope zip (issue 11), emulated as Gradescope runs it, against `grade`.
+
+Each corpus is graded once by `grade` and once per emulation (session fixtures), and
+every comparison shares those runs: the bundled samples of all four assignments, and
+the attack corpus of tests/test_attacks.py, also where namespaces are refused.
+The planted-mistake corpus is compared in tests/test_grade.py.
+"""
+
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from gradescope_env import emulate_all, flags, gradescope_python, no_namespaces, question_scores
+from test_attacks import ATTACKS, _place, submission
+
+from backprop_lab.assign import build
+from backprop_lab.grade import grade
+from backprop_lab.gradescope import LIMITS
+from backprop_lab.grading.kernel import Limits
+from backprop_lab.samples import filled, read, write
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[1]
+NAMES = ("a1_forward", "a2_backprop", "a3_training", "a4_conventions")
+VISIBILITIES = {"visible", "after_due_date", "after_published", "hidden"}
+
+
+def zip_of(dist: Path, assignment: str) -> Path:
+    return dist / assignment / f"{assignment}-autograder.zip"
+
+
+@pytest.fixture(scope="session")
+def gs_python(dist):
+    return gradescope_python(zip_of(dist, "a1_forward"))
+
+
+@pytest.mark.task("autograder zip")
+def test_each_zip_installs_exactly_the_one_list_and_runs_our_grader(dist):
+    one_list = (ROOT / "autograder" / "requirements.txt").read_bytes()
+    for name in NAMES:
+        with zipfile.ZipFile(zip_of(dist, name)) as z:
+            names = set(z.namelist())
+            assert z.read("requirements.txt") == one_list
+            for script in ("run_autograder", "setup.sh"):
+                assert z.read(script) == (ROOT / "autograder" / script).read_bytes()
+                assert z.getinfo(script).external_attr >> 16 & 0o111, script
+            assert json.loads(z.read("otter_config.json"))["assignment_name"] == name
+            assert json.loads(z.read("autograder.json")) == {
+                "hidden_visibility": "after_published"}
+        assert not names & {"environment.yml", "run_otter.py"}, "Otter's conda set-up left"
+        assert {"files/backprop_lab/gradescope.py", "files/bplab/public_cases.npz"} <= names
+        assert any(n.startswith("tests/") for n in names)
+
+
+@pytest.mark.task("autograder zip")
+def test_the_same_sources_give_the_same_bytes(dist, tmp_path):
+    # dist was built earlier in this run, with Otter running the tests; build again.
+    again = build(tmp_path / "again", ROOT / "assignments", run_tests=False)
+    assert sorted(b.name for b in again) == list(NAMES)
+    for b in again:
+        first = hashlib.sha256(zip_of(dist, b.name).read_bytes()).hexdigest()
+        assert hashlib.sha256(b.autograder_zip.read_bytes()).hexdigest() == first, b.name
+
+
+def sample_zip(dist: Path, sample: Path) -> Path:
+    owner = next((n for n in NAMES if sample.name.startswith(n)), "a1_forward")
+    return zip_of(dist, owner)  # broken-file.ipynb is submitted to a1 here
+
+
+@pytest.fixture(scope="session")
+def samples_graded(dist, tmp_path_factory):
+    out = tmp_path_factory.mktemp("samples-graded")
+    summary = grade([ROOT / "samples"], out, autograder_dir=dist, workers=2, progress=False,
+                    limits=Limits(cell_seconds=60, total_seconds=300))
+    return {r["submission"]: r for r in summary.records}
+
+
+@pytest.fixture(scope="session")
+def samples_emulated(dist, gs_python, tmp_path_factory):
+    jobs = {p.name: (sample_zip(dist, p), p) for p in sorted((ROOT / "samples").glob("*.ipynb"))}
+    return emulate_all(jobs, gs_python, tmp_path_factory.mktemp("samples-gradescope"))
+
+
+@pytest.mark.task("autograder zip")
+def test_samples_get_the_same_scores_on_gradescope_as_with_grade(samples_graded,
+                                                                samples_emulated):
+    assert set(samples_emulated) == set(samples_graded)
+    assert {n.split("-")[0] for n in samples_emulated} >= set(NAMES)
+    for name, results in samples_emulated.items():
+        record = samples_graded[name]
+        assert results["extra_data"]["status"] == record["status"], (name, record["reason"])
+        ours = {q["name"]: q["score"] for q in record["questions"]}
+        assert question_scores(results) == ours, name
+        assert results["score"] == record["score"], name
+        if "full-marks" in name:
+            assert results["score"] == record["max_score"] > 0, name
+    assert samples_emulated["broken-file.ipynb"]["extra_data"]["status"] == "invalid"
+
+
+@pytest.mark.task("autograder zip")
+def test_results_json_follows_gradescope_spec(samples_emulated, autograders):
+    for name, results in samples_emulated.items():
+        assert set(results) >= {"score", "execution_time", "output", "tests"}, name
+        tests = results["tests"]
+        assert tests[0]["name"] == "Notebook" and tests[0]["visibility"] == "visible"
+        assert tests[-1]["name"] == "Flags (instructor only)"
+        assert tests[-1]["visibility"] == "hidden"
+        for test in tests:
+            assert test["visibility"] in VISIBILITIES and test["name"], test
+            assert "hidden(" not in test["output"] and "otter_entry" not in test["output"]
+        parts = [t for t in tests if "max_score" in t]
+        assert all(t["visibility"] == "after_published" for t in parts), name
+        assert all(0 <= t["score"] <= t["max_score"] for t in parts), name
+        assert sum(t["score"] for t in parts) == results["score"]
+        if results["extra_data"]["status"] == "graded":
+            grader = autograders[results["extra_data"]["assignment"]]
+            assert sum(t["max_score"] for t in parts) == grader.max_score
+            assert len(parts) == sum(len(q.parts) for q in grader.questions)
+
+
+# The attack corpus of tests/test_attacks.py, and a probe that the walls hold.
+PROBE = """import os
+assert os.getuid() != 0, 'the kernel runs as root'
+for path in [{root!r} + '/source/files/backprop_lab/engine/activations.py',
+             {root!r} + '/source/tests', {root!r} + '/submission']:
+    try:
+        os.listdir(path) if not path.endswith('.py') else open(path).read()
+    except OSError:
+        pass
+    else:
+        raise AssertionError('read ' + path)
+try:
+    open({root!r} + '/results/results.json', 'w').write('{{"score": 100}}')
+except OSError:
+    pass
+else:
+    raise AssertionError('wrote the results')
+"""
+
+
+# Not here: "network" (a Gradescope container has the network, as the README says; an
+# answer fetched from elsewhere is no worse than one copied) and "neighbour-thief" (each
+# Gradescope submission has a container of its own: there is no neighbour).
+ELSEWHERE = ("network", "neighbour-thief")
+
+
+def attack_jobs(dist: Path, folder: Path, work: Path) -> dict:
+    a1 = read(dist / "a1_forward" / "student" / "a1_forward.ipynb")
+    a2 = read(dist / "a2_backprop" / "student" / "a2_backprop.ipynb")
+    places = {"{engine}": str(ROOT / "src" / "backprop_lab" / "engine" / "activations.py"),
+              "{zip}": str(zip_of(dist, "a1_forward"))}
+    jobs = {}
+    for name, (cells, sources, _, _) in ATTACKS.items():
+        if name in ELSEWHERE:
+            continue
+        base, owner = (a2, "a2_backprop") if "bp4_weight_gradient" in sources else \
+            (a1, "a1_forward")
+        nb = submission(base, [_place(c, places) for c in cells],
+                        {k: _place(v, places) for k, v in sources.items()})
+        write(nb, folder / f"{name}.ipynb")
+        jobs[name] = (zip_of(dist, owner), folder / f"{name}.ipynb")
+    for nb, owner in ((a1, "a1_forward"), (a2, "a2_backprop")):
+        name = f"control-{owner[:2]}"
+        write(filled(nb), folder / f"{name}.ipynb")
+        jobs[name] = (zip_of(dist, owner), folder / f"{name}.ipynb")
+    probe = submission(a1, [PROBE.format(root=str(work / "probe"))], {})
+    write(probe, folder / "probe.ipynb")
+    jobs["probe"] = (zip_of(dist, "a1_forward"), folder / "probe.ipynb")
+    return jobs
+
+
+@pytest.fixture(scope="session")
+def attacks_graded(dist, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("attacks-for-grade")
+    attack_jobs(dist, folder, folder / "unused")
+    (folder / "probe.ipynb").unlink()  # its paths are the emulation's
+    out = tmp_path_factory.mktemp("attacks-graded")
+    summary = grade([folder], out, autograder_dir=dist, workers=2, progress=False,
+                    limits=LIMITS)  # Gradescope's limits
+    return {r["submission"].removesuffix(".ipynb"): r for r in summary.records}
+
+
+def emulate_attacks(dist, python, tmp_path_factory, tag, launcher=()):
+    work = tmp_path_factory.mktemp(f"attacks-{tag}")
+    jobs = attack_jobs(dist, tmp_path_factory.mktemp(f"attack-notebooks-{tag}"), work)
+    return emulate_all(jobs, python, work, launcher=launcher)
+
+
+@pytest.fixture(scope="session")
+def attacks_emulated(dist, gs_python, tmp_path_factory):
+    return emulate_attacks(dist, gs_python, tmp_path_factory, "gradescope")
+
+
+@pytest.fixture(scope="session")
+def attacks_without_namespaces(dist, gs_python, tmp_path_factory):
+    return emulate_attacks(dist, gs_python, tmp_path_factory, "no-namespaces", no_namespaces())
+
+
+def check_attacks(emulated: dict, graded: dict, sandbox: str) -> None:
+    assert {r["extra_data"]["sandbox"] for r in emulated.values()} == {sandbox}
+    for name, (_, _, question, _) in ATTACKS.items():
+        if name in ELSEWHERE:
+            continue
+        scores = question_scores(emulated[name])
+        if question is not None:
+            assert scores[question] == 0, (name, scores)
+        else:
+            assert emulated[name]["score"] == 0, name
+        assert scores == {q["name"]: q["score"] for q in graded[name]["questions"]}, name
+    for name in ("control-a1", "control-a2", "probe"):
+        results = emulated[name]
+        reference = graded["control-a1" if name == "probe" else name]
+        assert results["extra_data"]["status"] == "graded", (name, results["output"])
+        # no cell failed: for the probe, every wall it tried held
+        assert results["tests"][0]["status"] == "passed", (name, results["tests"][0])
+        assert results["score"] == reference["max_score"] > 0, name
+    assert not flags(emulated["control-a1"]) and not flags(emulated["control-a2"])
+
+
+@pytest.mark.task("autograder zip")
+def test_attacks_earn_nothing_on_gradescope(attacks_emulated, attacks_graded):
+    check_attacks(attacks_emulated, attacks_graded, "bubblewrap")
+    for name, (_, _, _, flag) in ATTACKS.items():  # what grade flags, Gradescope flags too
+        graded_flags = attacks_graded.get(name, {}).get("flags", [])
+        if flag is not None and any(flag in f for f in graded_flags):
+            assert any(flag in f for f in flags(attacks_emulated[name])), name
+
+
+@pytest.mark.task("autograder zip")
+def test_attacks_earn_nothing_where_the_container_refuses_namespaces(
+        attacks_without_namespaces, attacks_graded):
+    check_attacks(attacks_without_namespaces, attacks_graded, "uid")
