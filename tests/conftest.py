@@ -34,3 +34,11 @@ def autograders(dist):
     from backprop_lab.grading.autograder import find_autograders
 
     return find_autograders(dist)
+
+
+@pytest.fixture(scope="session")
+def public_cases_file(tmp_path_factory):
+    """The public cases file `build` ships beside the notebooks, written once per run."""
+    from backprop_lab.grading.public_cases import write_public_cases
+
+    return write_public_cases(tmp_path_factory.mktemp("public") / "public_cases.npz")

@@ -11,7 +11,7 @@ from backprop_lab.course.wire import pack, unpack
 from backprop_lab.grading.cases import DRAW, draw_cases
 from backprop_lab.grading.judge import PARTS, judge
 from backprop_lab.grading.otter_entry import hidden
-from backprop_lab.grading.public_cases import public_cases, write_public_cases
+from backprop_lab.grading.public_cases import public_cases
 
 
 def parts(stub):
@@ -147,16 +147,11 @@ def test_wire_round_trip_and_refusal():
         pack(np.array([object()]))
 
 
-@pytest.fixture(scope="session")
-def public_npz(tmp_path_factory):
-    return write_public_cases(tmp_path_factory.mktemp("public") / "public_cases.npz")
-
-
 @pytest.fixture
-def public_file(public_npz, monkeypatch):
-    cases = unpack(public_npz.read_bytes())
+def public_file(public_cases_file, monkeypatch):
+    cases = unpack(public_cases_file.read_bytes())
     monkeypatch.setattr(public, "load_cases", lambda: cases)
-    return public_npz
+    return public_cases_file
 
 
 @pytest.mark.parametrize("stub", engine.STUBS)

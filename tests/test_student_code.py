@@ -21,7 +21,6 @@ from backprop_lab.course.wire import unpack
 from backprop_lab.grading.cases import Case, draw_cases
 from backprop_lab.grading.harness import run
 from backprop_lab.grading.judge import PARTS, REFERENCES, judge
-from backprop_lab.grading.public_cases import write_public_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,11 +45,6 @@ def said(found):
 
 def named(found):
     return {code for v in found.values() for code in v.diagnoses}
-
-
-@pytest.fixture(scope="module")
-def public_cases_file(tmp_path_factory):
-    return write_public_cases(tmp_path_factory.mktemp("public") / "public_cases.npz")
 
 
 @pytest.fixture

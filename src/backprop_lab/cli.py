@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .grading.kernel import GIB, Limits
+from .help_text import BUILD, CHECK, DEMO, DESCRIPTION, EXIT_STATUS, GRADE, REPORT
 
 
 def _size(text: str) -> int:
@@ -165,56 +166,6 @@ def _add_limits(p: argparse.ArgumentParser) -> None:
                    help="time for one cell; it is interrupted and the next cell runs (60)")
     p.add_argument("--memory", type=_size, default="2G", metavar="SIZE",
                    help="memory cap of a submission's kernel, e.g. 2G or 512M (2G)")
-
-
-EXIT_STATUS = """\
-exit status:
-  0  {ok}
-  1  {fail}
-  2  the command line is wrong (unknown option, bad value)"""
-
-DESCRIPTION = """\
-Build and grade the backpropagation course: student notebooks and autograders from the
-Otter Assign masters in assignments/, then grading of folders of submitted notebooks.
-Each command's --help says what it writes. The contract (stubs, conventions, mistake
-codes, files written) is docs/contract.md in the repository."""
-
-BUILD = """\
-Run Otter Assign on every master notebook in assignments/ (or --source). Writes, per
-assignment NAME, under --out:
-  NAME/student/NAME.ipynb, NAME/student/bplab/      the notebook and helpers students get,
-  NAME/student/README.md, requirements.txt          with how to set up, check and submit
-  NAME/NAME-autograder.zip                          for Gradescope, and what grade reads
-  NAME/autograder/NAME.ipynb                        the solution notebook
-With --solutions DIR, also DIR/NAME.ipynb: the solution notebooks executed, with plots."""
-
-GRADE = """\
-Grade every .ipynb under the given paths (a file named directly is taken whatever its
-name), each in a fresh Jupyter kernel, routed to its assignment's autograder. Writes,
-under --out:
-  gradebook.csv          one row per submission: submission, assignment, status
-                         (graded, error, timeout, invalid), score, max_score, then one
-                         column per autograded question
-  feedback/STEM.json     the record of one submission (scores, messages, named mistakes)
-  feedback/STEM.md       the same, for the student to read
-  mistakes.csv           submissions per question and named mistake
-  report.html            the class at a glance (see `backprop-lab report --help`)
-A submission that is unchanged since it was last graded is skipped (--force regrades).
-A broken submission gets its row with a status and a reason; it never stops the batch."""
-
-REPORT = """\
-Rebuild OUT/report.html, the class at a glance, from the feedback records in
-OUT/feedback/ (what `grade` wrote): scores, named mistakes per question with what the
-students read, flags, similar submissions, one row per student. Writes OUT/report.html."""
-
-CHECK = """\
-Grade one notebook exactly as `grade` does and print the feedback a student would get.
-Writes nothing."""
-
-DEMO = """\
-Build the four assignments into OUT/dist, grade the bundled sample submissions (full
-marks, classic mistakes, unfinished, a broken file) into OUT/graded (the files `grade`
-writes), and print the gradebook and the mistakes found."""
 
 
 def _command(commands, name: str, summary: str, description: str, ok: str,
