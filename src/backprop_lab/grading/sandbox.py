@@ -192,15 +192,16 @@ def bwrap_command(home: Path, uid: int | None) -> list[str]:
             # ipykernel would take the grader's pid, unknown in here, for a dead parent:
             # --die-with-parent does that job.
             "--unsetenv", "JPY_PARENT_PID"]
-    for place in python:  # bwrap would make the folders above it private (0700)
-        args += [a for parent in reversed(Path(place).parents) if parent != Path("/")
-                 for a in ("--perms", "0755", "--dir", str(parent))]
-        args += ["--ro-bind", place, place]
+    # The empty /tmp first: what is bound below may live in /tmp (a clone's .venv, say),
+    # and a tmpfs mounted after a bind would cover it.
     args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/dev/shm",
              "--perms", "1777", "--tmpfs", "/tmp"]
-    args += [a for parent in reversed(home.parents) if parent not in (Path("/"), Path("/tmp"))
-             for a in ("--perms", "0755", "--dir", str(parent))]
-    args += ["--bind", str(home), str(home)]
+    for place, bind in [*((p, "--ro-bind") for p in python), (str(home), "--bind")]:
+        # bwrap would make the folders above it private (0700)
+        args += [a for parent in reversed(Path(place).parents)
+                 if parent not in (Path("/"), Path("/tmp"))
+                 for a in ("--perms", "0755", "--dir", str(parent))]
+        args += [bind, place, place]
     if uid is None:
         return [*args, "--chdir", str(home), "--"]
     # As root: drop to the kernel's own uid inside (setpriv keeps no capability), then

@@ -153,6 +153,8 @@ def grade_file(path: Path, autograders: dict[str, Autograder], limits: Limits,
             kernel = Kernel(new_home(files / "bplab"), limits)
         try:
             record.update(_run_and_judge(nb, grader, kernel, limits, work, files))
+        except RuntimeError as error:  # the kernel never started: this file's row says so
+            record.update(status="error", reason=f"the kernel could not start ({error})")
         finally:
             kernel.shutdown()
     record["seconds"] = round(time.monotonic() - started, 2)
