@@ -21,7 +21,8 @@ PARTS = ("reference", "finite_differences", "inputs_unchanged")
 REFERENCES = {name: getattr(engine, name) for name in engine.STUBS}
 
 #: The stubs each stub may call and get the reference version of: every other course
-#: stub (SPEC section 3), so a mistake in one stub costs points only where it is graded.
+#: stub (docs/contract.md, section 3), so a mistake in one stub costs points only where it
+#: is graded.
 #: A call the reference cannot take is answered by the student's own version.
 BUILDS_ON: dict[str, frozenset[str]] = {
     stub: frozenset(engine.STUBS) - {stub} for stub in engine.STUBS

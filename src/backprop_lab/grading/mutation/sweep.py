@@ -104,7 +104,7 @@ def _numerical_gradient(rng):
 
 def _relative_error(rng):
     """Zeros, equal arrays, one zero array, close arrays, at scales 1e-5 to 1e5 (not
-    1e+-200, where the plain formula's norms underflow: SPEC defines the formula only,
+    1e+-200, where the plain formula's norms underflow: the contract defines the formula only,
     and the course counts the plain formula right)."""
     shape = (int(rng.integers(1, 5)), int(rng.integers(1, 5)))
     kind = int(rng.integers(0, 5))
