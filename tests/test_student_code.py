@@ -143,10 +143,16 @@ def test_sgd_epoch_mistakes_of_order_and_short_batches_fail_hidden_and_public(so
 
 
 def test_sgd_cases_take_several_mini_batches_with_a_short_last_one():
+    """The first cases end on a short mini-batch; the last three are the edges the
+    mutation tool asked for: batch_size 1, the whole batch, a divisor of N."""
     for part in PARTS:
-        for case in draw_cases("sgd_epoch", part):
+        cases = draw_cases("sgd_epoch", part)
+        for case in cases[:-3]:
             N, batch_size = len(case.args[0]), case.args[4]
             assert N // batch_size >= 1 and N % batch_size, case.context
+        sizes = [(len(c.args[0]), c.args[4]) for c in cases[-3:]]
+        assert sizes[0][1] == 1 and sizes[1][1] == sizes[1][0], sizes
+        assert 1 < sizes[2][1] < sizes[2][0] and sizes[2][0] % sizes[2][1] == 0, sizes
 
 
 # --- 2. calls between stubs -----------------------------------------------------------

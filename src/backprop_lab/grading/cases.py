@@ -205,19 +205,20 @@ def _relative_error_cases(rng, n):
 def _sgd_cases(rng, n):
     """Several mini-batches, the last one shorter: order, step size and short batch count.
 
-    The first cases are the edges: mini-batches of one example, one mini-batch of the
+    The last three cases are the edges: mini-batches of one example, one mini-batch of the
     whole batch, and a batch_size that divides N (no short batch at the end)."""
     out = []
     for i in range(n):
-        N = int(rng.integers(3, 7) if i == 0 else rng.choice([8, 12, 18]) if i == 2
+        edge = i - (n - 3)  # 0, 1, 2 for the last three cases
+        N = int(rng.integers(3, 7) if edge == 0 else rng.choice([8, 12, 18]) if edge == 2
                 else rng.integers(5, 25))
         _, W, B, X, Y, where = network(rng, max_layers=3, batch=N)
-        if i == 0:
+        if edge == 0:
             batch_size = 1
-        elif i == 1:
+        elif edge == 1:
             batch_size = N
         else:
-            divides = i == 2  # else a short last mini-batch
+            divides = edge == 2  # else a short last mini-batch
             batch_size = int(rng.choice([k for k in range(2, N) if (N % k == 0) == divides
                                          and N // k <= 6]))
         eta = float(rng.uniform(0.1, 3.0))
