@@ -112,11 +112,6 @@ def warning(mode: str) -> str | None:
     return None
 
 
-def can_isolate() -> bool:
-    """True when kernels run walled off (bubblewrap or a uid of their own)."""
-    return choose_mode() != "none"
-
-
 def source_tree() -> Path | None:
     """The repository this package runs from, when it runs from one."""
     root = PACKAGE.parents[1]
