@@ -69,9 +69,13 @@ def run_autograder(root: Path, python: Path, launcher: list[str] = (),
 
 
 def no_namespaces(hide: list[str] = ("/work", "/home", "/srv", "/mnt")) -> list[str]:
-    """A launcher: no new namespaces (seccomp), Python runnable by any uid, ``hide`` gone."""
+    """A launcher: no new namespaces (seccomp), Python runnable by any uid, ``hide`` gone.
+
+    This checkout is hidden too, wherever it is (a container holds the zip, not the
+    repository): a clone under /tmp or /root would otherwise be readable by the kernel's uid.
+    """
     options = ["--open", str(Path.home())]
-    for folder in hide:
+    for folder in [*hide, str(HERE.parent)]:
         options += ["--hide", folder]
     return [sys.executable, str(HERE / "no_namespaces.py"), *options, "--"]
 

@@ -17,6 +17,7 @@ from browser import dump_dom, keep, screenshot, timed_dump
 from conftest import ROOT
 from synthetic_class import synthetic_class
 
+from backprop_lab.grading import class_report
 from backprop_lab.grading.class_report import AUTO_LIMIT, find_similar, write_report
 from backprop_lab.grading.class_stats import assignment_stats, load_records
 
@@ -143,6 +144,13 @@ def test_the_report_says_when_similarity_was_skipped(small_class):
     assert "above the automatic limit" in auto.skipped
     assert "Skipped: turned off" in Page(write_report(small_class, similarity="off")
                                          .read_text()).words
+
+
+@pytest.mark.task("similarity")
+def test_without_copydetect_the_report_says_so_instead_of_failing(small_class, monkeypatch):
+    monkeypatch.setattr(class_report, "copydetect_installed", lambda: False)
+    page = Page(write_report(small_class).read_text())
+    assert "copydetect, which compares the code, is not installed" in page.words
 
 
 @pytest.mark.task("report.html")

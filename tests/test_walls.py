@@ -28,7 +28,9 @@ pytestmark = [pytest.mark.slow,
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path("/var/tmp/backprop-lab-walls")  # world-readable, outside any home
 USER = "bptest"  # reused when it exists, else created (without a home) as a system user
-TEST_DEPS = ["pytest", "hypothesis"]
+# Besides the pinned list: the test tools, and copydetect (report.html's similarity, which
+# `grade` writes after the batch), at the versions this run uses.
+TEST_DEPS = ["pytest", "hypothesis", "copydetect"]
 # Not the determinism test: it grades the whole corpus a second time for no new wall.
 SELECTION = ["-k", "not deterministic"]
 

@@ -9,6 +9,7 @@ OUT`` rebuilds it after the fact; similar submissions come from :mod:`.similarit
 from __future__ import annotations
 
 import html
+import importlib.util
 import os
 import time
 from dataclasses import dataclass
@@ -207,6 +208,10 @@ def students_section(assignments: list[Assignment]) -> str:
     return "".join(out) + "</section>"
 
 
+def copydetect_installed() -> bool:
+    return importlib.util.find_spec("copydetect") is not None
+
+
 def find_similar(assignments: list[Assignment], templates: dict[str, list[str]],
                  mode: str = "auto", threshold: float = DEFAULT_THRESHOLD) -> list[Similarity]:
     """Similar pairs per assignment; ``mode`` is ``auto`` (up to AUTO_LIMIT), ``on`` or ``off``."""
@@ -221,6 +226,9 @@ def find_similar(assignments: list[Assignment], templates: dict[str, list[str]],
             found.append(Similarity(a.name, [], f"{len(codes)} submissions is above the "
                                     f"automatic limit of {AUTO_LIMIT} (--similarity on "
                                     "forces it)"))
+        elif not copydetect_installed():
+            found.append(Similarity(a.name, [], "copydetect, which compares the code, is not "
+                                    "installed (pip install copydetect)"))
         elif not any(codes.values()):
             found.append(Similarity(a.name, [], "the feedback records keep no code "
                                     "(graded by an older version: regrade with --force)"))
