@@ -41,8 +41,11 @@ def gradescope_python(zip_path: Path) -> Path:
     return clean_env(requirements, python=version)
 
 
-def unpack(zip_path: Path, notebook: Path | None, root: Path) -> Path:
-    """An /autograder-like folder holding the zip and one submitted notebook."""
+def unpack(zip_path: Path, notebook: Path | None, root: Path,
+           settings: dict | None = None) -> Path:
+    """An /autograder-like folder holding the zip and one submitted notebook; ``settings``
+    update the zip's ``autograder.json`` as ``build`` would have written them (say, the
+    shorter time limits of ``build --cell-timeout 10 --timeout 45``)."""
     for name in ("source", "submission", "results"):
         (root / name).mkdir(parents=True)
     with zipfile.ZipFile(zip_path) as z:
@@ -51,6 +54,9 @@ def unpack(zip_path: Path, notebook: Path | None, root: Path) -> Path:
             mode = info.external_attr >> 16
             if mode:
                 os.chmod(root / "source" / info.filename, mode & 0o777)
+    if settings:
+        chosen = root / "source" / "autograder.json"
+        chosen.write_text(json.dumps({**json.loads(chosen.read_text()), **settings}))
     if notebook is not None:
         shutil.copy(notebook, root / "submission" / notebook.name)
     return root
@@ -81,11 +87,12 @@ def no_namespaces(hide: list[str] = ("/work", "/home", "/srv", "/mnt")) -> list[
 
 
 def emulate_all(jobs: dict[str, tuple[Path, Path]], python: Path, work: Path,
-                launcher: list[str] = (), workers: int = 2) -> dict[str, dict]:
+                launcher: list[str] = (), workers: int = 2,
+                settings: dict | None = None) -> dict[str, dict]:
     """Every ``name: (zip, notebook)`` through its own emulated Gradescope run."""
     def one(item):
         name, (zip_path, notebook) = item
-        root = unpack(zip_path, notebook, work / name)
+        root = unpack(zip_path, notebook, work / name, settings)
         return name, run_autograder(root, python, launcher)
 
     with ThreadPoolExecutor(workers) as pool:

@@ -94,6 +94,17 @@ def test_build_exits_1_when_the_source_folder_does_not_exist(tmp_path):
     assert not (tmp_path / "dist").exists()
 
 
+@pytest.mark.task("command line")
+@pytest.mark.parametrize("limits, says", [(["--cell-timeout", "90", "--timeout", "60"],
+                                          "cannot exceed the whole submission's"),
+                                         (["--timeout", "0"], "must be positive")])
+def test_build_refuses_time_limits_a_zip_cannot_keep_before_building(limits, says, tmp_path):
+    done = cli("build", "--out", tmp_path / "dist", *limits, cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert says in done.stderr
+    assert not (tmp_path / "dist").exists()
+
+
 @pytest.mark.slow
 @pytest.mark.task("command line")
 def test_grade_exits_0_when_the_batch_ran_whatever_the_submissions_did(dist, tmp_path):

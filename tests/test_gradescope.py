@@ -9,15 +9,23 @@ The planted-mistake corpus is compared in tests/test_grade.py.
 import hashlib
 import json
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from gradescope_env import emulate_all, flags, gradescope_python, no_namespaces, question_scores
+from gradescope_env import (
+    emulate_all,
+    flags,
+    gradescope_python,
+    no_namespaces,
+    question_scores,
+    unpack,
+)
 from test_attacks import ATTACKS, _place, submission
 
-from backprop_lab.assign import build
+from backprop_lab.assign import build, gradescope_zip
 from backprop_lab.grade import grade
-from backprop_lab.gradescope import LIMITS
+from backprop_lab.gradescope import LIMITS, limits_of, visibility_of
 from backprop_lab.grading.kernel import Limits
 from backprop_lab.samples import filled, read, write
 
@@ -48,10 +56,25 @@ def test_each_zip_installs_exactly_the_one_list_and_runs_our_grader(dist):
                 assert z.getinfo(script).external_attr >> 16 & 0o111, script
             assert json.loads(z.read("otter_config.json"))["assignment_name"] == name
             assert json.loads(z.read("autograder.json")) == {
-                "hidden_visibility": "after_published"}
+                "hidden_visibility": "after_published", "cell_seconds": 60.0,
+                "total_seconds": 420.0}
         assert not names & {"environment.yml", "run_otter.py"}, "Otter's conda set-up left"
         assert {"files/backprop_lab/gradescope.py", "files/bplab/public_cases.npz"} <= names
         assert any(n.startswith("tests/") for n in names)
+
+
+@pytest.mark.task("autograder zip")
+def test_the_limits_chosen_at_build_are_the_ones_gradescope_grades_with(tmp_path):
+    otter_zip = tmp_path / "otter.zip"
+    with zipfile.ZipFile(otter_zip, "w") as z:
+        z.writestr("otter_config.json", '{"assignment_name": "a1_forward"}')
+    built = gradescope_zip(otter_zip, tmp_path / "a1.zip", ROOT / "autograder",
+                           "hidden", (7.5, 50))
+    source = unpack(built, None, tmp_path / "root") / "source"
+    assert visibility_of(source) == "hidden"
+    assert limits_of(source) == replace(LIMITS, cell_seconds=7.5, total_seconds=50.0)
+    default = gradescope_zip(otter_zip, tmp_path / "a1-default.zip", ROOT / "autograder")
+    assert limits_of(unpack(default, None, tmp_path / "r2") / "source") == LIMITS
 
 
 @pytest.mark.task("autograder zip")
@@ -171,6 +194,13 @@ def attack_jobs(dist: Path, folder: Path, work: Path) -> dict:
     return jobs
 
 
+# The attack corpus gets shorter limits than Gradescope's 60 s a cell and 420 s in all,
+# as an instructor would choose with `build --cell-timeout 10 --timeout 45`: attacks
+# that search the disk run until a limit stops them, and the walls, not the clock, must
+# stop them either way.
+ATTACK_LIMITS = {"cell_seconds": 10.0, "total_seconds": 45.0}
+
+
 @pytest.fixture(scope="session")
 def attacks_graded(dist, tmp_path_factory):
     folder = tmp_path_factory.mktemp("attacks-for-grade")
@@ -178,14 +208,14 @@ def attacks_graded(dist, tmp_path_factory):
     (folder / "probe.ipynb").unlink()  # its paths are the emulation's
     out = tmp_path_factory.mktemp("attacks-graded")
     summary = grade([folder], out, autograder_dir=dist, workers=2, progress=False,
-                    limits=LIMITS)  # Gradescope's limits
+                    limits=replace(LIMITS, **ATTACK_LIMITS))
     return {r["submission"].removesuffix(".ipynb"): r for r in summary.records}
 
 
 def emulate_attacks(dist, python, tmp_path_factory, tag, launcher=()):
     work = tmp_path_factory.mktemp(f"attacks-{tag}")
     jobs = attack_jobs(dist, tmp_path_factory.mktemp(f"attack-notebooks-{tag}"), work)
-    return emulate_all(jobs, python, work, launcher=launcher)
+    return emulate_all(jobs, python, work, launcher=launcher, settings=ATTACK_LIMITS)
 
 
 @pytest.fixture(scope="session")
@@ -200,6 +230,9 @@ def attacks_without_namespaces(dist, gs_python, tmp_path_factory):
 
 def check_attacks(emulated: dict, graded: dict, sandbox: str) -> None:
     assert {r["extra_data"]["sandbox"] for r in emulated.values()} == {sandbox}
+    # the limits chosen in autograder.json held (Gradescope's own would allow 420 s)
+    slowest = max(r["execution_time"] for r in emulated.values())
+    assert slowest < ATTACK_LIMITS["total_seconds"] + 30, slowest
     for name, (_, _, question, _) in ATTACKS.items():
         if name in ELSEWHERE:
             continue

@@ -13,8 +13,8 @@ and grading), which goes only into the autograder zip. Output, per assignment::
 The autograder zip is Otter's (``otter_config.json``, ``tests/``, ``files/``) with
 Otter's run scripts and conda environment replaced by ``autograder/``'s own
 (``run_autograder``, ``setup.sh``, ``requirements.txt``: see :mod:`.gradescope`), plus
-``autograder.json`` (the visibility of hidden parts), written with fixed timestamps,
-modes and order so that the same sources give the same bytes.
+``autograder.json`` (the visibility of hidden parts, the time limits), written with fixed
+timestamps, modes and order so that the same sources give the same bytes.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .gradescope import LIMITS, VISIBILITIES
 from .grading.public_cases import write_public_cases
 from .student_kit import write_manual_questions, write_student_kit
 
@@ -40,7 +41,8 @@ REPLACED = ("run_autograder", "run_otter.py", "setup.sh", "environment.yml",
 OURS = ("run_autograder", "setup.sh", "requirements.txt")
 EXECUTABLE = ("run_autograder", "setup.sh")
 EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold
-VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
+#: Gradescope's (cell seconds, total seconds) for one submission, unless chosen at build.
+GRADESCOPE_LIMITS = (LIMITS.cell_seconds, LIMITS.total_seconds)
 
 
 class BuildError(RuntimeError):
@@ -104,23 +106,38 @@ def _write(entries: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def gradescope_zip(otter_zip: Path, target: Path, autograder: Path,
-                   hidden_visibility: str = "after_published") -> Path:
-    """Otter's zip with ``autograder/``'s run scripts and requirements, reproducibly."""
+def check_settings(hidden_visibility: str, limits: tuple[float, float]) -> None:
+    """Raise ValueError, naming the setting, unless both are what a zip can hold."""
     if hidden_visibility not in VISIBILITIES:
         raise ValueError(f"hidden_visibility must be one of {', '.join(VISIBILITIES)}")
+    cell, total = limits
+    if not (cell > 0 and total > 0):
+        raise ValueError(f"the time limits must be positive (cell {cell:g} s, total {total:g} s)")
+    if cell > total:
+        raise ValueError(f"a cell's limit ({cell:g} s) cannot exceed the whole submission's "
+                         f"({total:g} s)")
+
+
+def gradescope_zip(otter_zip: Path, target: Path, autograder: Path,
+                   hidden_visibility: str = "after_published",
+                   limits: tuple[float, float] = GRADESCOPE_LIMITS) -> Path:
+    """Otter's zip with ``autograder/``'s run scripts and requirements, reproducibly;
+    ``limits`` are Gradescope's (cell seconds, total seconds) for one submission."""
+    check_settings(hidden_visibility, limits)
     with zipfile.ZipFile(otter_zip) as z:
         entries = {n: z.read(n) for n in z.namelist()
                    if not n.endswith("/") and n not in REPLACED and "__pycache__" not in n}
     entries.update({n: (autograder / n).read_bytes() for n in OURS})
-    entries["autograder.json"] = json.dumps({"hidden_visibility": hidden_visibility},
-                                            indent=2).encode() + b"\n"
+    settings = {"hidden_visibility": hidden_visibility, "cell_seconds": limits[0],
+                "total_seconds": limits[1]}
+    entries["autograder.json"] = json.dumps(settings, indent=2).encode() + b"\n"
     target.write_bytes(_write(entries))
     return target
 
 
 def build_one(master: Path, out: Path, *, run_tests: bool = True,
-              hidden_visibility: str = "after_published") -> Built:
+              hidden_visibility: str = "after_published",
+              limits: tuple[float, float] = GRADESCOPE_LIMITS) -> Built:
     name = master.stem
     target = out / name
     with tempfile.TemporaryDirectory(prefix=f"build-{name}-") as tmp:
@@ -138,7 +155,8 @@ def build_one(master: Path, out: Path, *, run_tests: bool = True,
         shutil.copytree(Path(tmp) / "dist", target)
     (zipped,) = (target / "autograder").glob(f"{name}-autograder_*.zip")
     final_zip = gradescope_zip(zipped, target / f"{name}-autograder.zip",
-                               find_autograder_source(master.parent), hidden_visibility)
+                               find_autograder_source(master.parent), hidden_visibility,
+                               limits)
     zipped.unlink()
     write_student_kit(master, target / "student")
     return Built(name, target / "student" / f"{name}.ipynb", final_zip,
@@ -147,15 +165,18 @@ def build_one(master: Path, out: Path, *, run_tests: bool = True,
 
 def build(out: Path = Path("dist"), source: Path | None = None, *, run_tests: bool = True,
           names: list[str] | None = None,
-          hidden_visibility: str = "after_published") -> list[Built]:
+          hidden_visibility: str = "after_published",
+          limits: tuple[float, float] = GRADESCOPE_LIMITS) -> list[Built]:
     """Build every master (or those in ``names``) into ``out``; ``hidden_visibility`` is
-    when Gradescope shows students the hidden parts (see :mod:`.gradescope`)."""
+    when Gradescope shows students the hidden parts, ``limits`` the seconds a cell and a
+    whole submission get there (see :mod:`.gradescope`)."""
+    check_settings(hidden_visibility, limits)
     masters = sorted(find_assignments(source).glob("*.ipynb"))
     if names:
         masters = [m for m in masters if m.stem in names]
     out.mkdir(parents=True, exist_ok=True)
-    return [build_one(m, out, run_tests=run_tests, hidden_visibility=hidden_visibility)
-            for m in masters]
+    return [build_one(m, out, run_tests=run_tests, hidden_visibility=hidden_visibility,
+                      limits=limits) for m in masters]
 
 
 def execute_solutions(built: list[Built], out: Path, timeout: float = 120.0) -> list[Path]:

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .gradescope import LIMITS as GRADESCOPE
 from .grading.kernel import GIB, Limits
 from .help_text import BUILD, CHECK, DEMO, DESCRIPTION, EXIT_STATUS, GRADE, REPORT
 
@@ -46,8 +47,9 @@ def _build(args: argparse.Namespace) -> int:
 
     try:
         built = build(args.out, args.source, run_tests=not args.no_run_tests,
-                      hidden_visibility=args.hidden_visibility)
-    except (BuildError, FileNotFoundError) as error:
+                      hidden_visibility=args.hidden_visibility,
+                      limits=(args.cell_timeout, args.timeout))
+    except (BuildError, FileNotFoundError, ValueError) as error:
         return _fail("build", str(error))
     for b in built:
         print(f"{b.name}: student notebook {b.student}, autograder {b.autograder_zip}")
@@ -206,6 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--hidden-visibility", default="after_published",
                        choices=("visible", "after_due_date", "after_published", "hidden"),
                        help="when Gradescope shows students the hidden parts (after_published)")
+    build.add_argument("--cell-timeout", type=float, default=GRADESCOPE.cell_seconds, metavar="S",
+                       help=f"on Gradescope, seconds for one cell ({GRADESCOPE.cell_seconds:g})")
+    build.add_argument("--timeout", type=float, default=GRADESCOPE.total_seconds, metavar="S",
+                       help=f"on Gradescope, seconds for a whole submission "
+                            f"({GRADESCOPE.total_seconds:g}; keep it below the assignment's "
+                            "autograder timeout)")
     build.add_argument("--solutions", type=Path, default=None, metavar="DIR",
                        help="also execute the solution notebooks into DIR (e.g. solutions)")
     build.set_defaults(run=_build)

@@ -12,6 +12,9 @@ file (https://gradescope-autograders.readthedocs.io/en/latest/specs/):
   at build time (``autograder.json`` in the zip, default ``after_published``);
 - an instructor-only test (visibility ``hidden``) listing the flags.
 
+The time limits are ``LIMITS`` unless the instructor chose others at build time
+(``build --cell-timeout/--timeout``, kept in ``autograder.json``).
+
 Before any student code runs, ``/autograder`` (the autograder's files, the student's
 metadata, the results) is made root-only (mode 0700), so a kernel running as a uid of
 its own can neither read nor write it even where the container refuses new namespaces.
@@ -79,10 +82,23 @@ def find_submission(folder: Path, assignment: str) -> Path | None:
     return (named or found or [None])[0]
 
 
-def visibility_of(source: Path) -> str:
+def settings_of(source: Path) -> dict:
+    """What the instructor chose at build time (``autograder.json``), or ``{}``."""
     path = source / "autograder.json"
-    chosen = json.loads(path.read_text()).get("hidden_visibility") if path.is_file() else None
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def visibility_of(source: Path) -> str:
+    chosen = settings_of(source).get("hidden_visibility")
     return chosen if chosen in VISIBILITIES else DEFAULT_VISIBILITY
+
+
+def limits_of(source: Path) -> Limits:
+    """``LIMITS``, with the cell and total seconds the instructor chose at build time."""
+    settings = settings_of(source)
+    chosen = {k: float(settings[k]) for k in ("cell_seconds", "total_seconds")
+              if isinstance(settings.get(k), (int, float)) and settings[k] > 0}
+    return replace(LIMITS, **chosen)
 
 
 def notebook_test(record: dict) -> dict:
@@ -169,7 +185,7 @@ def main(root: str | Path = "/autograder") -> int:
     started = time.monotonic()
     try:
         lock_down(root)
-        record = grade_submission(root)
+        record = grade_submission(root, limits_of(root / "source"))
         results = to_results(record, visibility_of(root / "source"))
     except Exception:
         results = failure(traceback.format_exc())
