@@ -19,7 +19,9 @@ assignment NAME, under --out:
   NAME/student/README.md, requirements.txt          with how to set up, check and submit
   NAME/NAME-autograder.zip                          for Gradescope, and what grade reads
   NAME/autograder/NAME.ipynb                        the solution notebook
-With --solutions DIR, also DIR/NAME.ipynb: the solution notebooks executed, with plots."""
+With --solutions DIR, also DIR/NAME.ipynb: the solution notebooks executed, with plots.
+--cell-timeout and --timeout are the zip's limits on Gradescope (kept in its
+autograder.json); `grade` takes its own limits on its command line."""
 
 GRADE = """\
 Grade every .ipynb under the given paths (a file named directly is taken whatever its
