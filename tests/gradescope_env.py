@@ -74,16 +74,16 @@ def run_autograder(root: Path, python: Path, launcher: list[str] = (),
     return json.loads(results.read_text())
 
 
-def no_namespaces(hide: list[str] = ("/work", "/home", "/srv", "/mnt")) -> list[str]:
-    """A launcher: no new namespaces (seccomp), Python runnable by any uid, ``hide`` gone.
-
-    This checkout is hidden too, wherever it is (a container holds the zip, not the
-    repository): a clone under /tmp or /root would otherwise be readable by the kernel's uid.
-    """
-    options = ["--open", str(Path.home())]
-    for folder in [*hide, str(HERE.parent)]:
-        options += ["--hide", folder]
-    return [sys.executable, str(HERE / "no_namespaces.py"), *options, "--"]
+def no_namespaces(work: Path, python: Path) -> list[str]:
+    """A launcher: no new namespaces (seccomp), and a file system holding only what a
+    container would: the system folders, ``work`` (the /autograder-like roots) and the
+    environment ``python`` runs in with its base interpreter. This checkout, the package
+    caches and any other copy of the engine on this machine are gone."""
+    done = subprocess.run([str(python), "-c", "import sys; print(sys.base_prefix)"],
+                          capture_output=True, text=True, check=True)
+    keep = [work, Path(python).parent.parent, Path(done.stdout.strip())]
+    return [sys.executable, str(HERE / "no_namespaces.py"),
+            *(a for path in keep for a in ("--keep", str(path))), "--"]
 
 
 def emulate_all(jobs: dict[str, tuple[Path, Path]], python: Path, work: Path,

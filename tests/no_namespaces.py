@@ -1,11 +1,13 @@
 """Run a command the way a container that refuses new namespaces would (Docker's default).
 
-Usage: ``python no_namespaces.py [--hide DIR]... [--open DIR]... -- COMMAND...``
+Usage: ``python no_namespaces.py [--keep PATH]... -- COMMAND...``
 
-Before the command, in a mount namespace of this launcher's own (nothing global changes):
-each ``--hide`` folder is covered by an empty tmpfs (what a container does not hold), and
-each ``--open`` folder is made enterable by other users with the folders under it bound
-back (in a container, Python lives where every uid can run it: /opt, not /root). Then a
+Before the command, in a mount namespace of this launcher's own (nothing global changes),
+the file system becomes what a container holds: the system folders (``SYSTEM``) as they
+are, every other top-level folder (/root, /home, /tmp, /work, wherever this checkout or
+another copy of the package is) an empty tmpfs, and each ``--keep`` path bound back at
+its own path, under folders every uid can enter (in a container, Python lives where
+every uid can run it: /opt, not /root). Then a
 seccomp filter, inherited by every descendant, makes ``unshare``, ``setns``, ``mount`` and
 ``clone`` with any ``CLONE_NEW*`` flag fail with EPERM, and ``clone3`` with ENOSYS (so
 libc falls back to ``clone``), as Docker's default profile does.
@@ -28,6 +30,10 @@ ALLOW, ERRNO = 0x7FFF0000, 0x00050000
 EPERM, ENOSYS = 1, 38
 PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
 MS_REC, MS_PRIVATE, MS_BIND, MS_NOSUID, MS_NODEV = 16384, 1 << 18, 4096, 2, 4
+
+#: What a container holds too: these stay as they are; any other top-level folder is covered.
+SYSTEM = {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "dev", "proc",
+          "sys", "run", "var", "boot"}
 
 libc = ctypes.CDLL(None, use_errno=True)
 libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong,
@@ -77,36 +83,44 @@ def install_filter() -> None:
           "seccomp")
 
 
-def reshape(hide: list[str], opened: list[str]) -> None:
+def covered_folders() -> list[str]:
+    """Every top-level folder a container would not hold as it is here."""
+    return sorted(f"/{n}" for n in os.listdir("/") if n not in SYSTEM
+                  and os.path.isdir(f"/{n}") and not os.path.islink(f"/{n}"))
+
+
+def outermost(paths: list[str]) -> list[str]:
+    """``paths`` without those inside another of them."""
+    real = sorted({os.path.realpath(p) for p in paths})
+    return [p for p in real if not any(p.startswith(q + "/") for q in real if q != p)]
+
+
+def reshape(keep: list[str]) -> None:
+    """Cover every folder of ``covered_folders()`` with an empty tmpfs, binding ``keep``
+    back at its own path (the folders above it are created open: 0755)."""
     check(libc.unshare(CLONE_NEWNS), "unshare")
     mount("none", "/", None, MS_REC | MS_PRIVATE, None)
     stage = f"/dev/shm/no-namespaces-{os.getpid()}"
-    for folder in opened:
-        keeps = sorted(os.path.join(folder, n) for n in os.listdir(folder)
-                       if os.path.isdir(os.path.join(folder, n)))
-        staged = []
-        for i, keep in enumerate(keeps):
-            aside = f"{stage}-{len(staged)}-{i}"
-            os.mkdir(aside)
-            mount(keep, aside, None, MS_BIND | MS_REC, None)
-            staged.append((aside, keep))
-        mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=1m")
-        for aside, keep in staged:
-            os.makedirs(keep, exist_ok=True)
-            mount(aside, keep, None, MS_BIND | MS_REC, None)
-            libc.umount2(aside.encode(), 2)  # MNT_DETACH: the stage leaves no trace
-            os.rmdir(aside)
-    for folder in hide:
-        if os.path.isdir(folder):
-            mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=1m")
+    staged = []
+    for i, path in enumerate(outermost(keep)):  # set aside before anything is covered
+        aside = f"{stage}-{i}"
+        os.mkdir(aside)
+        mount(path, aside, None, MS_BIND | MS_REC, None)
+        staged.append((aside, path))
+    for folder in covered_folders():
+        mode = "1777" if folder == "/tmp" else "755"
+        mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, f"mode={mode}")
+    for aside, path in staged:
+        os.makedirs(path, mode=0o755, exist_ok=True)
+        mount(aside, path, None, MS_BIND | MS_REC, None)
+        libc.umount2(aside.encode(), 2)  # MNT_DETACH: the stage leaves no trace
+        os.rmdir(aside)
 
 
 def main(argv: list[str]) -> None:
     split = argv.index("--")
     options, command = argv[:split], argv[split + 1:]
-    hide = [options[i + 1] for i, o in enumerate(options) if o == "--hide"]
-    opened = [options[i + 1] for i, o in enumerate(options) if o == "--open"]
-    reshape(hide, opened)
+    reshape([options[i + 1] for i, o in enumerate(options) if o == "--keep"])
     install_filter()
     os.execvp(command[0], command)
 

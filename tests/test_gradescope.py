@@ -212,9 +212,10 @@ def attacks_graded(dist, tmp_path_factory):
     return {r["submission"].removesuffix(".ipynb"): r for r in summary.records}
 
 
-def emulate_attacks(dist, python, tmp_path_factory, tag, launcher=()):
+def emulate_attacks(dist, python, tmp_path_factory, tag, without_namespaces=False):
     work = tmp_path_factory.mktemp(f"attacks-{tag}")
     jobs = attack_jobs(dist, tmp_path_factory.mktemp(f"attack-notebooks-{tag}"), work)
+    launcher = no_namespaces(work, python) if without_namespaces else ()
     return emulate_all(jobs, python, work, launcher=launcher, settings=ATTACK_LIMITS)
 
 
@@ -225,7 +226,7 @@ def attacks_emulated(dist, gs_python, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def attacks_without_namespaces(dist, gs_python, tmp_path_factory):
-    return emulate_attacks(dist, gs_python, tmp_path_factory, "no-namespaces", no_namespaces())
+    return emulate_attacks(dist, gs_python, tmp_path_factory, "no-namespaces", True)
 
 
 def check_attacks(emulated: dict, graded: dict, sandbox: str) -> None:
