@@ -14,6 +14,7 @@ under ``BPLAB_SANDBOX=uid``, both with a Python that user can run.
 
 import json
 import os
+import shutil
 import socket
 import threading
 from pathlib import Path
@@ -40,7 +41,9 @@ USE_STOLEN = ("def sigmoid(z):\n"
               "        except Exception:\n"
               "            pass\n"
               "    return found['sigmoid'](z) if 'sigmoid' in found else z * 0.5\n")
-LIMITS = {"cell_seconds": 10, "total_seconds": 45, "call_seconds": 3}
+# Shorter than any default: what runs until a limit stops it costs the suite that limit,
+# in every grading of this corpus (here, in test_walls twice, and on Gradescope, emulated).
+LIMITS = {"cell_seconds": 10, "total_seconds": 25, "call_seconds": 3}
 # Kernels inherit this, so this run's leftovers are told from other runs' on the machine.
 RUN_MARK = f"ATTACK_RUN_MARK=bplab-{os.getpid()}"
 os.environ["ATTACK_RUN_MARK"] = RUN_MARK.partition("=")[2]
@@ -294,7 +297,7 @@ def test_a_stub_that_never_returns_costs_its_call_limit(results):
     others = [q for q in r["questions"] if q["name"] != "sigmoid"]
     assert all(q["score"] == q["max_score"] for q in others), others
     # 3 s for its first case, the other cases failing at once: far less than 12 x 3 s.
-    assert r["seconds"] - r["kernel_seconds"] < LIMITS["total_seconds"] / 2, r
+    assert r["seconds"] - r["kernel_seconds"] < 12 * LIMITS["call_seconds"] / 2, r
 
 
 def test_a_stub_that_swallows_interrupts_is_stopped_at_the_deadline(results):
@@ -354,16 +357,28 @@ def test_the_kernel_cannot_see_the_answers(dist, tmp_path):
     assert not record["cells"], record["cells"]  # the probe's assertions held
 
 
+# Not graded a second time: what runs until a limit stops it or searches the disk (its
+# verdict is the clock's, and it would double the test's time) and the neighbours.
+CLOCKED = {"never-returns", "never-returns-greedy", "read-engine-source", "find-zips",
+           "0-neighbour-thief", "0-neighbour-victim"}
+
+
 def test_grading_is_deterministic_across_runs_and_worker_counts(corpus, dist, results, tmp_path):
+    subset = tmp_path / "subset"
+    subset.mkdir()
+    for notebook in corpus.glob("*.ipynb"):
+        if notebook.stem not in CLOCKED:
+            shutil.copy(notebook, subset)
     # Both gradings are read from their own output folders, each written by its own run.
-    again = graded(corpus, dist, tmp_path / "again", workers=1)
+    again = graded(subset, dist, tmp_path / "again", workers=1)
+    assert len(again) >= 12 and "control-a2" in again and "tamper-harness" in again
     assert again["control-a1"]["_out"] != results["control-a1"]["_out"]
 
     def essence(r):  # everything but timings and paths
         return (r["status"], r["score"], r["flags"], r["reason"],
                 [(q["name"], q["score"], q["messages"], q["diagnoses"]) for q in r["questions"]])
 
-    assert {k: essence(v) for k, v in again.items()} == {k: essence(v) for k, v in results.items()}
+    assert {k: essence(v) for k, v in again.items()} == {k: essence(results[k]) for k in again}
 
 
 def test_feedback_files_were_not_rewritten(results):

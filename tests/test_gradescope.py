@@ -195,10 +195,10 @@ def attack_jobs(dist: Path, folder: Path, work: Path) -> dict:
 
 
 # The attack corpus gets shorter limits than Gradescope's 60 s a cell and 420 s in all,
-# as an instructor would choose with `build --cell-timeout 10 --timeout 45`: attacks
+# as an instructor would choose with `build --cell-timeout 10 --timeout 25`: attacks
 # that search the disk run until a limit stops them, and the walls, not the clock, must
 # stop them either way.
-ATTACK_LIMITS = {"cell_seconds": 10.0, "total_seconds": 45.0}
+ATTACK_LIMITS = {"cell_seconds": 10.0, "total_seconds": 25.0}
 
 
 @pytest.fixture(scope="session")

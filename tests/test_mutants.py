@@ -580,6 +580,34 @@ def test_right_answers_in_other_styles_pass_without_diagnosis(key):
 
 # --- slow: every pair through the real pipeline, one grade() call -------------------
 
+def top_level(source: str) -> dict[str, str]:
+    """The names a cell defines at its top level, each with the source of its definition."""
+    tree = ast.parse(source)
+    return {node.name: ast.unparse(node) for node in tree.body
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+
+
+def packed(pairs: list[tuple], home: dict[str, str]) -> list[list[tuple]]:
+    """``pairs`` (stub, code, source, label) packed into notebooks, first fit: each holds at
+    most one planted cell per stub, of one assignment, and no two of its cells define one
+    helper differently. The spec makes them independent (a stub is graded with the
+    reference of every stub it calls, and so are the helpers it calls), which the test
+    checks too: each question without a planted cell must keep full marks."""
+    notebooks: list[list[tuple]] = []
+    for pair in pairs:
+        stub, _, source, _ = pair
+        names = top_level(source) if source else {}
+        for nb in notebooks:
+            taken = {n: d for other in nb if other[2] for n, d in top_level(other[2]).items()}
+            if (home[nb[0][0]] == home[stub] and all(o[0] != stub for o in nb)
+                    and all(taken.get(n, d) == d for n, d in names.items())):
+                nb.append(pair)
+                break
+        else:
+            notebooks.append([pair])
+    return notebooks
+
+
 @pytest.fixture(scope="module")
 def graded(dist, tmp_path_factory):
     from backprop_lab.grade import grade
@@ -587,17 +615,19 @@ def graded(dist, tmp_path_factory):
     students = {p.stem: read(p) for p in sorted(dist.glob("*/student/*.ipynb"))}
     home = {stub: name for name, nb in students.items() for stub in stub_cells(nb)}
     folder = tmp_path_factory.mktemp("mutants")
-    expect = {}  # file name -> (stub, code, label) or (assignment, None, style)
+    expect = {}  # file name -> [(stub, code, label)...] or (assignment, None, style)
     pairs = [(stub, m.code, planted(m), m.source.splitlines()[-1].strip())
              for stub, m in MUTANT_PAIRS]
     pairs += [(stub, code, source, "(generic)") for stub, code, source in GENERIC]
-    for i, (stub, code, source, label) in enumerate(pairs):
-        nb = students[home[stub]]
-        if source is None:  # the student's cell as given: "..."
-            source = "".join(nb["cells"][stub_cells(nb)[stub]]["source"])
-        name = f"{i:03d}-{stub}-{code}.ipynb"
-        write(filled(nb, {stub: source}), folder / name)
-        expect[name] = (stub, code, label)
+    for i, group in enumerate(packed(pairs, home)):
+        nb = students[home[group[0][0]]]
+        sources = {}
+        for stub, _, source, _ in group:
+            # None: the student's cell as given ("...")
+            sources[stub] = source or "".join(nb["cells"][stub_cells(nb)[stub]]["source"])
+        name = f"{i:03d}-{home[group[0][0]]}.ipynb"
+        write(filled(nb, sources), folder / name)
+        expect[name] = [(stub, code, label) for stub, code, _, label in group]
     for assignment, style in STYLES:
         name = f"right-{assignment}-{style}.ipynb"
         write(filled(students[assignment], STYLES[assignment, style]), folder / name)
@@ -607,37 +637,54 @@ def graded(dist, tmp_path_factory):
     return expect, {r["submission"]: r for r in summary.records}
 
 
+def test_packing_keeps_every_pair_once_and_apart_from_its_own_stub():
+    students = {"a": ["f", "g"], "b": ["h"]}
+    home = {stub: a for a, stubs in students.items() for stub in stubs}
+    helper = "def helper(x):\n    return x\n"
+    other = "def helper(x):\n    return -x\n"
+    pairs = [("f", "1", "def f(x):\n    return 1\n" + helper, ""),
+             ("f", "2", None, ""), ("g", "3", "def g(x):\n    return 3\n" + other, ""),
+             ("g", "4", "def g(x):\n    return 4\n" + helper, ""), ("h", "5", None, "")]
+    groups = packed(pairs, home)
+    assert sorted(map(str, (p for g in groups for p in g))) == sorted(map(str, pairs))
+    assert [[p[1] for p in g] for g in groups] == [["1", "4"], ["2", "3"], ["5"]]
+
+
 @pytest.mark.slow
 def test_mutation_score_every_planted_mistake_costs_its_question_and_is_named(graded):
     expect, records = graded
     rows, misses = [], []
-    for name, (stub, code, label) in expect.items():
-        if code is None:
+    for name, group in expect.items():
+        if isinstance(group, tuple):
             continue
         r = records[name]
-        mine = [q for q in r["questions"] if q["name"] == stub]
-        others = [q for q in r["questions"] if q["name"] != stub]
-        lost = mine[0]["max_score"] - mine[0]["score"] if mine else 0.0
-        named = bool(mine) and code in mine[0]["diagnoses"]
+        planted_stubs = {stub for stub, _, _ in group}
+        others = [q for q in r["questions"] if q["name"] not in planted_stubs]
         clean = all(q["score"] == q["max_score"] and not q["diagnoses"] for q in others)
-        ok = r["status"] == "graded" and lost > 0 and named and clean
-        rows.append(f"{stub:22} {code:28} {lost:4.1f} {'yes' if named else 'NO':4} "
-                    f"{'' if clean else 'OTHERS HIT '}{label[:60]}")
-        if not ok:
-            misses.append((name, r["status"], r.get("reason"), mine, [
-                q for q in others if q["score"] != q["max_score"] or q["diagnoses"]]))
+        for stub, code, label in group:
+            mine = [q for q in r["questions"] if q["name"] == stub]
+            lost = mine[0]["max_score"] - mine[0]["score"] if mine else 0.0
+            named = bool(mine) and code in mine[0]["diagnoses"]
+            ok = r["status"] == "graded" and lost > 0 and named and clean
+            rows.append(f"{stub:22} {code:28} {lost:4.1f} {'yes' if named else 'NO':4} "
+                        f"{'' if clean else 'OTHERS HIT '}{label[:60]}")
+            if not ok:
+                misses.append((name, stub, code, r["status"], r.get("reason"), mine, [
+                    q for q in others if q["score"] != q["max_score"] or q["diagnoses"]]))
     print(f"\n{'stub':22} {'mistake':28} lost named  (mutant's line)")
     print("\n".join(rows))
     print(f"{len(rows) - len(misses)} of {len(rows)} pairs lose points and are named")
+    assert len(rows) == len(MUTANT_PAIRS) + len(GENERIC)
     assert not misses, misses
 
 
 @pytest.mark.slow
 def test_right_answers_in_other_styles_earn_full_marks_and_no_diagnosis(graded):
     expect, records = graded
-    for name, (assignment, code, style) in expect.items():
-        if code is not None:
+    for name, group in expect.items():
+        if not isinstance(group, tuple):
             continue
+        assignment, _, style = group
         r = records[name]
         assert r["status"] == "graded" and r["assignment"] == assignment, r
         assert r["score"] == r["max_score"] and not r["flags"], (style, r)
