@@ -81,33 +81,6 @@ def test_outputs_match_the_spec(graded):
     assert (out / "mistakes.csv").read_text().startswith("question,mistake,submissions")
 
 
-@pytest.fixture(scope="session")
-def emulated(corpus, dist, tmp_path_factory):
-    """The corpus through the zips' own run_autograder, in a clean environment holding
-    only the zip's requirements (Gradescope, emulated: tests/gradescope_env.py)."""
-    from gradescope_env import emulate_all, gradescope_python
-
-    folder, expect = corpus
-    zips = {a: dist / a / f"{a}-autograder.zip" for a, *_ in expect.values()}
-    python = gradescope_python(next(iter(zips.values())))
-    jobs = {name: (zips[expect[name][0]], folder / name) for name in expect}
-    return emulate_all(jobs, python, tmp_path_factory.mktemp("gradescope"))
-
-
-@pytest.mark.task("autograder zip")
-def test_gradescope_gives_the_same_score_per_question_as_grade(corpus, graded, emulated):
-    from gradescope_env import question_scores
-
-    _, expect = corpus
-    _, records = graded
-    assert {a for a, *_ in expect.values()} == {"a1_forward", "a2_backprop", "a3_training",
-                                                 "a4_conventions"}
-    for name in expect:
-        ours = {q["name"]: q["score"] for q in records[name]["questions"]}
-        assert question_scores(emulated[name]) == ours, name
-        assert emulated[name]["score"] == records[name]["score"], name
-
-
 BAD = {
     "empty.ipynb": b"",
     "corrupt.ipynb": b'{"cells": [',
