@@ -87,7 +87,7 @@ def no_namespaces(work: Path, python: Path) -> list[str]:
 
 
 def emulate_all(jobs: dict[str, tuple[Path, Path]], python: Path, work: Path,
-                launcher: list[str] = (), workers: int = 2,
+                launcher: list[str] = (), workers: int = 4,
                 settings: dict | None = None) -> dict[str, dict]:
     """Every ``name: (zip, notebook)`` through its own emulated Gradescope run."""
     def one(item):

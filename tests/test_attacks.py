@@ -164,7 +164,7 @@ ATTACKS = {
                                 "    found = {{}}\n"
                                 "    exec(code, found)\n"
                                 "    return found['sigmoid'](z)\n"}, "sigmoid", None),
-    # Sorted first, so that both workers start it and its victim at once.
+    # Sorted first, so that two workers start it and its victim at once.
     "0-neighbour-thief": (["import glob, time\n"
                          "stolen, start = [], time.monotonic()\n"
                          "while not stolen and time.monotonic() - start < 9:\n"
@@ -258,7 +258,7 @@ def graded(corpus, dist, out, workers):
 
 @pytest.fixture(scope="module")
 def results(corpus, dist, tmp_path_factory):
-    return graded(corpus, dist, tmp_path_factory.mktemp("out"), workers=2)
+    return graded(corpus, dist, tmp_path_factory.mktemp("out"), workers=4)
 
 
 @pytest.mark.parametrize("name", sorted(ATTACKS))

@@ -41,7 +41,7 @@ def corpus(students, tmp_path_factory):
 def graded(corpus, dist, tmp_path_factory):
     folder, _ = corpus
     out = tmp_path_factory.mktemp("graded")
-    summary = grade([folder], out, autograder_dir=dist, workers=2, limits=FAST,
+    summary = grade([folder], out, autograder_dir=dist, workers=4, limits=FAST,
                     progress=False)
     return out, {r["submission"]: r for r in summary.records}
 
@@ -79,6 +79,44 @@ def test_outputs_match_the_spec(graded):
         text = (out / "feedback" / f"{stem}.md").read_text()
         assert "hidden(" not in text and "otter_entry" not in text
     assert (out / "mistakes.csv").read_text().startswith("question,mistake,submissions")
+
+
+@pytest.fixture(scope="session")
+def emulated(corpus, dist, tmp_path_factory):
+    """The planted mistakes through the zips' own run_autograder, in a clean environment
+    holding only the zip's requirements (Gradescope, emulated: tests/gradescope_env.py);
+    full marks and unfinished notebooks only for an assignment with no planted mistake
+    (the samples take them through it in test_gradescope)."""
+    from gradescope_env import emulate_all, gradescope_python
+
+    folder, expect = corpus
+    planted = [name for name, e in expect.items() if len(e) == 3]
+    covered = {expect[name][0] for name in planted}
+    planted += [name for name, e in expect.items() if e[0] not in covered]
+    zips = {a: dist / a / f"{a}-autograder.zip" for a, *_ in expect.values()}
+    python = gradescope_python(next(iter(zips.values())))
+    jobs = {name: (zips[expect[name][0]], folder / name) for name in planted}
+    return emulate_all(jobs, python, tmp_path_factory.mktemp("gradescope"))
+
+
+@pytest.mark.task("autograder zip")
+def test_gradescope_gives_the_same_score_per_question_as_grade(corpus, graded, emulated):
+    from gradescope_env import question_scores
+
+    _, expect = corpus
+    _, records = graded
+    assert {expect[name][0] for name in emulated} == {"a1_forward", "a2_backprop",
+                                                       "a3_training", "a4_conventions"}
+    for name in emulated:
+        ours = {q["name"]: q["score"] for q in records[name]["questions"]}
+        if len(expect[name]) == 3:  # the comparison is not of two full marks only
+            assert ours[expect[name][1]] < max_of(records[name], expect[name][1]), name
+        assert question_scores(emulated[name]) == ours, name
+        assert emulated[name]["score"] == records[name]["score"], name
+
+
+def max_of(record: dict, question: str) -> float:
+    return next(q["max_score"] for q in record["questions"] if q["name"] == question)
 
 
 BAD = {

@@ -95,7 +95,7 @@ def sample_zip(dist: Path, sample: Path) -> Path:
 @pytest.fixture(scope="session")
 def samples_graded(dist, tmp_path_factory):
     out = tmp_path_factory.mktemp("samples-graded")
-    summary = grade([ROOT / "samples"], out, autograder_dir=dist, workers=2, progress=False,
+    summary = grade([ROOT / "samples"], out, autograder_dir=dist, workers=4, progress=False,
                     limits=Limits(cell_seconds=60, total_seconds=300))
     return {r["submission"]: r for r in summary.records}
 
@@ -207,7 +207,7 @@ def attacks_graded(dist, tmp_path_factory):
     attack_jobs(dist, folder, folder / "unused")
     (folder / "probe.ipynb").unlink()  # its paths are the emulation's
     out = tmp_path_factory.mktemp("attacks-graded")
-    summary = grade([folder], out, autograder_dir=dist, workers=2, progress=False,
+    summary = grade([folder], out, autograder_dir=dist, workers=4, progress=False,
                     limits=replace(LIMITS, **ATTACK_LIMITS))
     return {r["submission"].removesuffix(".ipynb"): r for r in summary.records}
 
