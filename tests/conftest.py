@@ -30,6 +30,31 @@ def dist(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def attack_server():
+    """The port of the answer the network attack reaches for (tests/test_attacks.py)."""
+    from test_attacks import answer_server
+
+    with answer_server() as port:
+        yield port
+
+
+@pytest.fixture(scope="session")
+def attack_corpus(dist, attack_server, tmp_path_factory):
+    from test_attacks import write_corpus
+
+    return write_corpus(dist, attack_server, tmp_path_factory.mktemp("attacks"))
+
+
+@pytest.fixture(scope="session")
+def attack_results(attack_corpus, dist, tmp_path_factory):
+    """The attack corpus graded once for the run, with 4 workers: test_attacks judges it,
+    test_gradescope compares Gradescope's scores with it."""
+    from test_attacks import graded
+
+    return graded(attack_corpus, dist, tmp_path_factory.mktemp("attacks-out"), workers=4)
+
+
+@pytest.fixture(scope="session")
 def autograders(dist):
     from backprop_lab.grading.autograder import find_autograders
 

@@ -17,6 +17,8 @@ import os
 import shutil
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -202,8 +204,8 @@ def submission(nb, extra_cells, sources):
     return nb
 
 
-@pytest.fixture(scope="module")
-def answer_server():
+@contextmanager
+def answer_server() -> Iterator[int]:
     """A port on 127.0.0.1 that hands the right sigmoid's source to whoever connects."""
     server = socket.create_server(("127.0.0.1", 0))
 
@@ -217,18 +219,19 @@ def answer_server():
                 conn.sendall(RIGHT_SIGMOID.encode())
 
     threading.Thread(target=serve, daemon=True).start()
-    yield server.getsockname()[1]
-    server.close()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        server.close()
 
 
-@pytest.fixture(scope="module")
-def corpus(dist, answer_server, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("attacks")
+def write_corpus(dist: Path, port: int, folder: Path) -> Path:
+    """The attacks this mode must stop, the controls and the thief's victim, in ``folder``."""
     a1 = read(dist / "a1_forward" / "student" / "a1_forward.ipynb")
     a2 = read(dist / "a2_backprop" / "student" / "a2_backprop.ipynb")
     places = {"{engine}": str(ROOT / "src" / "backprop_lab" / "engine" / "activations.py"),
               "{zip}": str(dist / "a1_forward" / "a1_forward-autograder.zip"),
-              "{port}": str(answer_server)}
+              "{port}": str(port)}
     for name, (cells, sources, _, _) in ATTACKS.items():
         if name in WALLED and MODE not in WALLED[name]:
             continue  # it would succeed: not a test of this mode
@@ -243,6 +246,18 @@ def corpus(dist, answer_server, tmp_path_factory):
     return folder
 
 
+# The corpus and its grading are session fixtures (conftest.py: attack_corpus,
+# attack_results): test_gradescope compares Gradescope's scores with the same grading.
+@pytest.fixture
+def corpus(attack_corpus):
+    return attack_corpus
+
+
+@pytest.fixture
+def results(attack_results):
+    return attack_results
+
+
 def _place(code: str, places: dict[str, str]) -> str:
     for key, value in places.items():
         code = code.replace(key, value)
@@ -254,11 +269,6 @@ def graded(corpus, dist, out, workers):
     summary = grade([corpus], out, autograder_dir=dist, workers=workers, limits=limits,
                     progress=False)
     return {r["submission"].removesuffix(".ipynb"): {**r, "_out": out} for r in summary.records}
-
-
-@pytest.fixture(scope="module")
-def results(corpus, dist, tmp_path_factory):
-    return graded(corpus, dist, tmp_path_factory.mktemp("out"), workers=4)
 
 
 @pytest.mark.parametrize("name", sorted(ATTACKS))
@@ -283,9 +293,9 @@ def test_the_rest_of_the_batch_is_untouched(results):
         assert r["status"] == "graded" and r["score"] == r["max_score"] and not r["flags"], r
 
 
-def test_the_network_answer_is_really_there(answer_server):
+def test_the_network_answer_is_really_there(attack_server):
     # What the network attack would get, were the network open: the right answer.
-    with socket.create_connection(("127.0.0.1", answer_server), timeout=5) as s:
+    with socket.create_connection(("127.0.0.1", attack_server), timeout=5) as s:
         assert s.makefile().read() == RIGHT_SIGMOID
 
 
@@ -370,7 +380,7 @@ def test_grading_is_deterministic_across_runs_and_worker_counts(corpus, dist, re
         if notebook.stem not in CLOCKED:
             shutil.copy(notebook, subset)
     # Both gradings are read from their own output folders, each written by its own run.
-    again = graded(subset, dist, tmp_path / "again", workers=1)
+    again = graded(subset, dist, tmp_path / "again", workers=2)  # the first had 4
     assert len(again) >= 12 and "control-a2" in again and "tamper-harness" in again
     assert again["control-a1"]["_out"] != results["control-a1"]["_out"]
 

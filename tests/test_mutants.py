@@ -633,7 +633,7 @@ def graded(dist, tmp_path_factory):
         write(filled(students[assignment], STYLES[assignment, style]), folder / name)
         expect[name] = (assignment, None, style)
     out = tmp_path_factory.mktemp("mutants-graded")
-    summary = grade([folder], out, autograder_dir=dist, workers=4, progress=False)
+    summary = grade([folder], out, autograder_dir=dist, workers=2, progress=False)
     return expect, {r["submission"]: r for r in summary.records}
 
 

@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -105,18 +106,33 @@ def outputs_text(cell) -> str:
     return "\n".join(parts)
 
 
-@pytest.mark.slow
-@pytest.mark.task("student kit")
-@pytest.mark.parametrize("name", NAMES)
-def test_the_kit_requirements_alone_run_the_solution_with_every_check_passing(
-        dist, tmp_path, name):
-    folder = tmp_path / "student"
+def run_kit(dist: Path, folder: Path, name: str) -> tuple[Path, subprocess.CompletedProcess]:
+    """The solution, in a copy of ``name``'s student folder, run by the kit's Python."""
     shutil.copytree(dist / name / "student", folder)
     notebook = folder / f"{name}.ipynb"
     notebook.write_text(json.dumps(solution_in_student_notebook(dist, name)))
     python = clean_env(folder / "requirements.txt", python="3.13")
     done = subprocess.run([str(python), "-c", RUN, str(notebook), str(folder)],
                           capture_output=True, text=True, cwd=folder)
+    return notebook, done
+
+
+@pytest.fixture(scope="module")
+def kit_runs(dist, tmp_path_factory):
+    """Every assignment's kit, run at once (a run is one kernel that mostly waits)."""
+    def one(name):
+        return name, run_kit(dist, tmp_path_factory.mktemp(f"kit-{name}") / "student", name)
+
+    with ThreadPoolExecutor(len(NAMES)) as pool:
+        return dict(pool.map(one, NAMES))
+
+
+@pytest.mark.slow
+@pytest.mark.task("student kit")
+@pytest.mark.parametrize("name", NAMES)
+def test_the_kit_requirements_alone_run_the_solution_with_every_check_passing(
+        kit_runs, name):
+    notebook, done = kit_runs[name]
     assert done.returncode == 0, done.stderr[-3000:]
     cells = json.loads(notebook.read_text())["cells"]
     checks = [c for c in cells
