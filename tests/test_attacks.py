@@ -225,8 +225,17 @@ def answer_server() -> Iterator[int]:
         server.close()
 
 
+def assignment_of(name: str) -> str:
+    """The assignment a notebook of the corpus is submitted to (its name without .ipynb)."""
+    sources = ATTACKS[name][1] if name in ATTACKS else {}
+    return "a2_backprop" if name == "control-a2" or "bp4_weight_gradient" in sources \
+        else "a1_forward"
+
+
 def write_corpus(dist: Path, port: int, folder: Path) -> Path:
-    """The attacks this mode must stop, the controls and the thief's victim, in ``folder``."""
+    """The attacks this mode must stop, the controls and the thief's victim, in ``folder``.
+    Session fixtures in conftest.py (attack_corpus, attack_results) write and grade it once
+    a run: test_gradescope compares Gradescope's scores with the same grading."""
     a1 = read(dist / "a1_forward" / "student" / "a1_forward.ipynb")
     a2 = read(dist / "a2_backprop" / "student" / "a2_backprop.ipynb")
     places = {"{engine}": str(ROOT / "src" / "backprop_lab" / "engine" / "activations.py"),
@@ -235,7 +244,7 @@ def write_corpus(dist: Path, port: int, folder: Path) -> Path:
     for name, (cells, sources, _, _) in ATTACKS.items():
         if name in WALLED and MODE not in WALLED[name]:
             continue  # it would succeed: not a test of this mode
-        base = a2 if "bp4_weight_gradient" in sources else a1
+        base = a2 if assignment_of(name) == "a2_backprop" else a1
         cells = [_place(c, places) for c in cells]
         sources = {k: _place(v, places) for k, v in sources.items()}
         write(submission(base, cells, sources), folder / f"{name}.ipynb")
@@ -244,18 +253,6 @@ def write_corpus(dist: Path, port: int, folder: Path) -> Path:
     write(submission(a1, [VICTIM.format(code=RIGHT_SIGMOID)], {}),
           folder / "0-neighbour-victim.ipynb")
     return folder
-
-
-# The corpus and its grading are session fixtures (conftest.py: attack_corpus,
-# attack_results): test_gradescope compares Gradescope's scores with the same grading.
-@pytest.fixture
-def corpus(attack_corpus):
-    return attack_corpus
-
-
-@pytest.fixture
-def results(attack_results):
-    return attack_results
 
 
 def _place(code: str, places: dict[str, str]) -> str:
@@ -272,11 +269,11 @@ def graded(corpus, dist, out, workers):
 
 
 @pytest.mark.parametrize("name", sorted(ATTACKS))
-def test_an_attack_earns_nothing_and_is_flagged(name, results):
+def test_an_attack_earns_nothing_and_is_flagged(name, attack_results):
     if name in WALLED and MODE not in WALLED[name]:
         pytest.skip(f"the {MODE!r} sandbox does not stop {name} (see the README)")
     _, _, question, flag = ATTACKS[name]
-    r = results[name]
+    r = attack_results[name]
     assert r["sandbox"] == MODE, r
     scores = {q["name"]: q for q in r["questions"]}
     if question is not None:
@@ -287,9 +284,9 @@ def test_an_attack_earns_nothing_and_is_flagged(name, results):
         assert any(flag in f for f in r["flags"]), (name, r["flags"])
 
 
-def test_the_rest_of_the_batch_is_untouched(results):
+def test_the_rest_of_the_batch_is_untouched(attack_results):
     for control in ("control-a1", "control-a2", "0-neighbour-victim"):
-        r = results[control]
+        r = attack_results[control]
         assert r["status"] == "graded" and r["score"] == r["max_score"] and not r["flags"], r
 
 
@@ -299,8 +296,8 @@ def test_the_network_answer_is_really_there(attack_server):
         assert s.makefile().read() == RIGHT_SIGMOID
 
 
-def test_a_stub_that_never_returns_costs_its_call_limit(results):
-    r = results["never-returns"]
+def test_a_stub_that_never_returns_costs_its_call_limit(attack_results):
+    r = attack_results["never-returns"]
     assert r["status"] == "graded", r
     sigmoid = next(q for q in r["questions"] if q["name"] == "sigmoid")
     assert any("did not finish within" in m for m in sigmoid["messages"]), sigmoid
@@ -310,13 +307,13 @@ def test_a_stub_that_never_returns_costs_its_call_limit(results):
     assert r["seconds"] - r["kernel_seconds"] < 12 * LIMITS["call_seconds"] / 2, r
 
 
-def test_a_stub_that_swallows_interrupts_is_stopped_at_the_deadline(results):
-    r = results["never-returns-greedy"]
+def test_a_stub_that_swallows_interrupts_is_stopped_at_the_deadline(attack_results):
+    r = attack_results["never-returns-greedy"]
     assert r["status"] == "timeout" and "sigmoid" in r["reason"], r
     assert r["seconds"] - r["kernel_seconds"] < LIMITS["total_seconds"] + 10, r
 
 
-def test_no_sandbox_process_outlives_the_batch(results):
+def test_no_sandbox_process_outlives_the_batch(attack_results):
     owners = []
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
@@ -373,28 +370,30 @@ CLOCKED = {"never-returns", "never-returns-greedy", "read-engine-source", "find-
            "0-neighbour-thief", "0-neighbour-victim"}
 
 
-def test_grading_is_deterministic_across_runs_and_worker_counts(corpus, dist, results, tmp_path):
+def test_grading_is_deterministic_across_runs_and_worker_counts(attack_corpus, dist,
+                                                                 attack_results, tmp_path):
     subset = tmp_path / "subset"
     subset.mkdir()
-    for notebook in corpus.glob("*.ipynb"):
+    for notebook in attack_corpus.glob("*.ipynb"):
         if notebook.stem not in CLOCKED:
             shutil.copy(notebook, subset)
     # Both gradings are read from their own output folders, each written by its own run.
     again = graded(subset, dist, tmp_path / "again", workers=2)  # the first had 4
     assert len(again) >= 12 and "control-a2" in again and "tamper-harness" in again
-    assert again["control-a1"]["_out"] != results["control-a1"]["_out"]
+    assert again["control-a1"]["_out"] != attack_results["control-a1"]["_out"]
 
     def essence(r):  # everything but timings and paths
         return (r["status"], r["score"], r["flags"], r["reason"],
                 [(q["name"], q["score"], q["messages"], q["diagnoses"]) for q in r["questions"]])
 
-    assert {k: essence(v) for k, v in again.items()} == {k: essence(results[k]) for k in again}
+    assert {k: essence(v) for k, v in again.items()} == {
+        k: essence(attack_results[k]) for k in again}
 
 
-def test_feedback_files_were_not_rewritten(results):
+def test_feedback_files_were_not_rewritten(attack_results):
     # rewrite-results tried to overwrite every feedback/*.json it could find, at once
     # and again at exit: each file must still hold what the grader wrote.
-    out = results["control-a1"]["_out"]
-    for stem, record in results.items():
+    out = attack_results["control-a1"]["_out"]
+    for stem, record in attack_results.items():
         on_disk = json.loads((out / "feedback" / f"{stem}.json").read_text())
         assert on_disk["score"] == record["score"] and on_disk["questions"], stem

@@ -90,12 +90,12 @@ def emulated(corpus, dist, tmp_path_factory):
     from gradescope_env import emulate_all, gradescope_python
 
     folder, expect = corpus
-    planted = [name for name, e in expect.items() if len(e) == 3]
-    covered = {expect[name][0] for name in planted}
-    planted += [name for name, e in expect.items() if e[0] not in covered]
+    chosen = [name for name, e in expect.items() if len(e) == 3]
+    covered = {expect[name][0] for name in chosen}
+    chosen += [name for name, e in expect.items() if e[0] not in covered]
     zips = {a: dist / a / f"{a}-autograder.zip" for a, *_ in expect.values()}
     python = gradescope_python(next(iter(zips.values())))
-    jobs = {name: (zips[expect[name][0]], folder / name) for name in planted}
+    jobs = {name: (zips[expect[name][0]], folder / name) for name in chosen}
     return emulate_all(jobs, python, tmp_path_factory.mktemp("gradescope"))
 
 

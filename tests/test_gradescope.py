@@ -21,14 +21,14 @@ from gradescope_env import (
     question_scores,
     unpack,
 )
-from test_attacks import ATTACKS, _place, submission
+from test_attacks import ATTACKS, assignment_of, submission
 from test_attacks import LIMITS as GRADED_WITH
 
 from backprop_lab.assign import build, gradescope_zip
 from backprop_lab.grade import grade
 from backprop_lab.gradescope import LIMITS, limits_of, visibility_of
 from backprop_lab.grading.kernel import Limits
-from backprop_lab.samples import filled, read, write
+from backprop_lab.samples import read, write
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
@@ -170,27 +170,14 @@ else:
 ELSEWHERE = ("network", "neighbour-thief")
 
 
-def attack_jobs(dist: Path, folder: Path, work: Path) -> dict:
+def attack_jobs(dist: Path, corpus: Path, folder: Path, work: Path) -> dict:
+    """The notebooks of the graded corpus that have a Gradescope counterpart (not
+    ELSEWHERE's, nor the thief's victim), and a probe written into ``folder``."""
+    jobs = {n.stem: (zip_of(dist, assignment_of(n.stem)), n)
+            for n in sorted(corpus.glob("*.ipynb"))
+            if n.stem in ATTACKS and n.stem not in ELSEWHERE or n.stem.startswith("control-")}
     a1 = read(dist / "a1_forward" / "student" / "a1_forward.ipynb")
-    a2 = read(dist / "a2_backprop" / "student" / "a2_backprop.ipynb")
-    places = {"{engine}": str(ROOT / "src" / "backprop_lab" / "engine" / "activations.py"),
-              "{zip}": str(zip_of(dist, "a1_forward"))}
-    jobs = {}
-    for name, (cells, sources, _, _) in ATTACKS.items():
-        if name in ELSEWHERE:
-            continue
-        base, owner = (a2, "a2_backprop") if "bp4_weight_gradient" in sources else \
-            (a1, "a1_forward")
-        nb = submission(base, [_place(c, places) for c in cells],
-                        {k: _place(v, places) for k, v in sources.items()})
-        write(nb, folder / f"{name}.ipynb")
-        jobs[name] = (zip_of(dist, owner), folder / f"{name}.ipynb")
-    for nb, owner in ((a1, "a1_forward"), (a2, "a2_backprop")):
-        name = f"control-{owner[:2]}"
-        write(filled(nb), folder / f"{name}.ipynb")
-        jobs[name] = (zip_of(dist, owner), folder / f"{name}.ipynb")
-    probe = submission(a1, [PROBE.format(root=str(work / "probe"))], {})
-    write(probe, folder / "probe.ipynb")
+    write(submission(a1, [PROBE.format(root=str(work / "probe"))], {}), folder / "probe.ipynb")
     jobs["probe"] = (zip_of(dist, "a1_forward"), folder / "probe.ipynb")
     return jobs
 
@@ -199,15 +186,9 @@ def attack_jobs(dist: Path, folder: Path, work: Path) -> dict:
 # as an instructor would choose with `build --cell-timeout 10 --timeout 25`: attacks
 # that search the disk run until a limit stops them, and the walls, not the clock, must
 # stop them either way.
-ATTACK_LIMITS = {"cell_seconds": 10.0, "total_seconds": 25.0}
-assert all(GRADED_WITH[k] == v for k, v in ATTACK_LIMITS.items())  # the grading compared
-
-
-@pytest.fixture(scope="session")
-def attacks_graded(attack_results):
-    """``grade``'s verdicts on the same attacks: tests/test_attacks.py's grading (the same
-    notebooks, limits of 10 s a cell and 25 s in all; its 3 s a call changes no score)."""
-    return attack_results
+# They are the limits of the grading compared with (tests/test_attacks.py; its 3 s a call
+# changes no score).
+ATTACK_LIMITS = {k: float(GRADED_WITH[k]) for k in ("cell_seconds", "total_seconds")}
 
 
 # Without namespaces only the wall and the handling of the kernel's processes change:
@@ -218,9 +199,9 @@ WITHOUT_NAMESPACES = ("import-engine", "read-engine-source", "find-zips", "rewri
                       "never-returns-greedy", "control-a1", "control-a2", "probe")
 
 
-def emulate_attacks(dist, python, tmp_path_factory, tag, without_namespaces=False):
+def emulate_attacks(dist, corpus, python, tmp_path_factory, tag, without_namespaces=False):
     work = tmp_path_factory.mktemp(f"attacks-{tag}")
-    jobs = attack_jobs(dist, tmp_path_factory.mktemp(f"attack-notebooks-{tag}"), work)
+    jobs = attack_jobs(dist, corpus, tmp_path_factory.mktemp(f"attack-notebooks-{tag}"), work)
     if without_namespaces:
         jobs = {name: jobs[name] for name in WITHOUT_NAMESPACES}
     launcher = no_namespaces(work, python) if without_namespaces else ()
@@ -228,13 +209,14 @@ def emulate_attacks(dist, python, tmp_path_factory, tag, without_namespaces=Fals
 
 
 @pytest.fixture(scope="session")
-def attacks_emulated(dist, gs_python, tmp_path_factory):
-    return emulate_attacks(dist, gs_python, tmp_path_factory, "gradescope")
+def attacks_emulated(dist, attack_corpus, gs_python, tmp_path_factory):
+    return emulate_attacks(dist, attack_corpus, gs_python, tmp_path_factory, "gradescope")
 
 
 @pytest.fixture(scope="session")
-def attacks_without_namespaces(dist, gs_python, tmp_path_factory):
-    return emulate_attacks(dist, gs_python, tmp_path_factory, "no-namespaces", True)
+def attacks_without_namespaces(dist, attack_corpus, gs_python, tmp_path_factory):
+    return emulate_attacks(dist, attack_corpus, gs_python, tmp_path_factory, "no-namespaces",
+                           True)
 
 
 def check_attacks(emulated: dict, graded: dict, sandbox: str) -> None:
@@ -262,17 +244,17 @@ def check_attacks(emulated: dict, graded: dict, sandbox: str) -> None:
 
 
 @pytest.mark.task("autograder zip")
-def test_attacks_earn_nothing_on_gradescope(attacks_emulated, attacks_graded):
+def test_attacks_earn_nothing_on_gradescope(attacks_emulated, attack_results):
     assert set(attacks_emulated) >= set(ATTACKS) - set(ELSEWHERE)
-    check_attacks(attacks_emulated, attacks_graded, "bubblewrap")
+    check_attacks(attacks_emulated, attack_results, "bubblewrap")
     for name, (_, _, _, flag) in ATTACKS.items():  # what grade flags, Gradescope flags too
-        graded_flags = attacks_graded.get(name, {}).get("flags", [])
+        graded_flags = attack_results.get(name, {}).get("flags", [])
         if flag is not None and any(flag in f for f in graded_flags):
             assert any(flag in f for f in flags(attacks_emulated[name])), name
 
 
 @pytest.mark.task("autograder zip")
 def test_attacks_earn_nothing_where_the_container_refuses_namespaces(
-        attacks_without_namespaces, attacks_graded):
+        attacks_without_namespaces, attack_results):
     assert sorted(attacks_without_namespaces) == sorted(WITHOUT_NAMESPACES)
-    check_attacks(attacks_without_namespaces, attacks_graded, "uid")
+    check_attacks(attacks_without_namespaces, attack_results, "uid")
