@@ -31,6 +31,7 @@ from pathlib import Path
 
 from .gradescope import LIMITS, VISIBILITIES
 from .grading.public_cases import write_public_cases
+from .grading.secret import check_secret, new_secret
 from .student_kit import write_manual_questions, write_student_kit
 
 PACKAGE = Path(__file__).resolve().parent
@@ -120,16 +121,19 @@ def check_settings(hidden_visibility: str, limits: tuple[float, float]) -> None:
 
 def gradescope_zip(otter_zip: Path, target: Path, autograder: Path,
                    hidden_visibility: str = "after_published",
-                   limits: tuple[float, float] = GRADESCOPE_LIMITS) -> Path:
-    """Otter's zip with ``autograder/``'s run scripts and requirements, reproducibly;
-    ``limits`` are Gradescope's (cell seconds, total seconds) for one submission."""
+                   limits: tuple[float, float] = GRADESCOPE_LIMITS,
+                   secret: str | None = None) -> Path:
+    """Otter's zip with ``autograder/``'s run scripts and requirements, reproducibly for
+    one ``secret`` (a new random one when None: see :mod:`.grading.secret`); ``limits``
+    are Gradescope's (cell seconds, total seconds) for one submission."""
     check_settings(hidden_visibility, limits)
+    secret = new_secret() if secret is None else check_secret(secret)
     with zipfile.ZipFile(otter_zip) as z:
         entries = {n: z.read(n) for n in z.namelist()
                    if not n.endswith("/") and n not in REPLACED and "__pycache__" not in n}
     entries.update({n: (autograder / n).read_bytes() for n in OURS})
     settings = {"hidden_visibility": hidden_visibility, "cell_seconds": limits[0],
-                "total_seconds": limits[1]}
+                "total_seconds": limits[1], "secret": secret}
     entries["autograder.json"] = json.dumps(settings, indent=2).encode() + b"\n"
     target.write_bytes(_write(entries))
     return target
@@ -137,7 +141,8 @@ def gradescope_zip(otter_zip: Path, target: Path, autograder: Path,
 
 def build_one(master: Path, out: Path, *, run_tests: bool = True,
               hidden_visibility: str = "after_published",
-              limits: tuple[float, float] = GRADESCOPE_LIMITS) -> Built:
+              limits: tuple[float, float] = GRADESCOPE_LIMITS,
+              secret: str | None = None) -> Built:
     name = master.stem
     target = out / name
     with tempfile.TemporaryDirectory(prefix=f"build-{name}-") as tmp:
@@ -156,7 +161,7 @@ def build_one(master: Path, out: Path, *, run_tests: bool = True,
     (zipped,) = (target / "autograder").glob(f"{name}-autograder_*.zip")
     final_zip = gradescope_zip(zipped, target / f"{name}-autograder.zip",
                                find_autograder_source(master.parent), hidden_visibility,
-                               limits)
+                               limits, secret)
     zipped.unlink()
     write_student_kit(master, target / "student")
     return Built(name, target / "student" / f"{name}.ipynb", final_zip,
@@ -166,17 +171,21 @@ def build_one(master: Path, out: Path, *, run_tests: bool = True,
 def build(out: Path = Path("dist"), source: Path | None = None, *, run_tests: bool = True,
           names: list[str] | None = None,
           hidden_visibility: str = "after_published",
-          limits: tuple[float, float] = GRADESCOPE_LIMITS) -> list[Built]:
+          limits: tuple[float, float] = GRADESCOPE_LIMITS,
+          secret: str | None = None) -> list[Built]:
     """Build every master (or those in ``names``) into ``out``; ``hidden_visibility`` is
     when Gradescope shows students the hidden parts, ``limits`` the seconds a cell and a
-    whole submission get there (see :mod:`.gradescope`)."""
+    whole submission get there (see :mod:`.gradescope`); ``secret``, the one the hidden
+    cases are drawn from (a new random one per build when None: set it to rebuild the
+    same bytes)."""
     check_settings(hidden_visibility, limits)
+    secret = new_secret() if secret is None else check_secret(secret)
     masters = sorted(find_assignments(source).glob("*.ipynb"))
     if names:
         masters = [m for m in masters if m.stem in names]
     out.mkdir(parents=True, exist_ok=True)
     return [build_one(m, out, run_tests=run_tests, hidden_visibility=hidden_visibility,
-                      limits=limits) for m in masters]
+                      limits=limits, secret=secret) for m in masters]
 
 
 def execute_solutions(built: list[Built], out: Path, timeout: float = 120.0) -> list[Path]:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .gradescope import LIMITS as GRADESCOPE
+from .grading.autograder import AutograderError
 from .grading.kernel import GIB, Limits
 from .help_text import BUILD, CHECK, DEMO, DESCRIPTION, EXIT_STATUS, GRADE, REPORT
 
@@ -46,10 +47,11 @@ def _build(args: argparse.Namespace) -> int:
     from .assign import BuildError, build
 
     try:
+        secret = args.secret_file.read_text() if args.secret_file else None
         built = build(args.out, args.source, run_tests=not args.no_run_tests,
                       hidden_visibility=args.hidden_visibility,
-                      limits=(args.cell_timeout, args.timeout))
-    except (BuildError, FileNotFoundError, ValueError) as error:
+                      limits=(args.cell_timeout, args.timeout), secret=secret)
+    except (BuildError, OSError, ValueError) as error:
         return _fail("build", str(error))
     for b in built:
         print(f"{b.name}: student notebook {b.student}, autograder {b.autograder_zip}")
@@ -101,7 +103,7 @@ def _grade(args: argparse.Namespace) -> int:
                         force=args.force, assignment=args.assignment,
                         similarity=args.similarity,
                         similarity_threshold=args.similarity_threshold)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, AutograderError) as error:
         return _fail("grade", str(error))
     print_results(summary, args.out)
     return 0
@@ -125,7 +127,10 @@ def _check(args: argparse.Namespace) -> int:
     from .grading.report import feedback_markdown
     from .grading.submission import grade_file
 
-    autograders = find_autograders(args.autograders)
+    try:
+        autograders = find_autograders(args.autograders)
+    except AutograderError as error:
+        return _fail("check", str(error))
     if not autograders:
         return _fail("check", f"no autograder zips under {args.autograders}: "
                      "run `backprop-lab build` first")
@@ -214,6 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"on Gradescope, seconds for a whole submission "
                             f"({GRADESCOPE.total_seconds:g}; keep it below the assignment's "
                             "autograder timeout)")
+    build.add_argument("--secret-file", type=Path, default=None, metavar="FILE",
+                       help="the secret the hidden cases are drawn from (default: a new "
+                            "random one, kept only in the zips; set it to rebuild the same "
+                            "bytes)")
     build.add_argument("--solutions", type=Path, default=None, metavar="DIR",
                        help="also execute the solution notebooks into DIR (e.g. solutions)")
     build.set_defaults(run=_build)

@@ -63,6 +63,10 @@ def lock_down(root: Path) -> None:
             os.chmod(folder, 0o700)
 
 
+#: What grading reads of the unpacked zip (``autograder.json`` holds the secret).
+KEPT = ("tests/", "files/", "otter_config", "autograder.json")
+
+
 def load_autograder(source: Path, into: Path) -> Autograder:
     """The unpacked zip in ``source``, zipped again into ``into`` as ``grade_file`` reads it."""
     config = json.loads((source / "otter_config.json").read_text())
@@ -70,7 +74,7 @@ def load_autograder(source: Path, into: Path) -> Autograder:
     with zipfile.ZipFile(path, "w") as z:
         for file in sorted(source.rglob("*")):
             relative = file.relative_to(source).as_posix()
-            if file.is_file() and relative.startswith(("tests/", "files/", "otter_config")):
+            if file.is_file() and relative.startswith(KEPT):
                 z.write(file, relative)
     return read_autograder(path)
 

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .smooth import SmoothFunction
-from .standins import CELL_FILES, CannotTake, culprit, foreign, from_notebook, with_references
+from .standins import CELL_FILES, CannotTake, culprit, from_notebook, with_references
 from .values import NotNumericError, as_tree, integer_paths
 from .wire import pack, unpack
 
@@ -36,6 +36,7 @@ __all__ = ["Raw", "call", "from_notebook", "serve", "tampered", "with_references
 RAW_MARK = "BPLAB-RAW "
 PROXY_MARK = "BPLAB-PROXY "
 FLAG_MARK = "BPLAB-FLAG "
+FUNCTION_MARK = "BPLAB-FUNCTION "
 
 CALL_SECONDS = 10.0
 TIMED_OUT = "it did not finish within"
@@ -53,6 +54,8 @@ class Raw:
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)  # calls answered by the student's own stub
     integer: list[tuple] = field(default_factory=list)  # paths of integer arrays returned
+    #: The arguments as they were after the call (the hidden grader compares them itself).
+    after: object = field(default=None, repr=False)
 
 
 class _Timeout(BaseException):
@@ -98,6 +101,7 @@ def call(fn, args: tuple, seconds: float = CALL_SECONDS, name: str | None = None
             raw.error = f"it raised {type(error).__name__}: {error}"
     raw.seconds = time.perf_counter() - start
     raw.mutated = _changed(before, given, ())
+    raw.after = given
     return raw
 
 
@@ -177,13 +181,39 @@ def decode(text: str):
     return unpack(base64.b64decode(text))
 
 
-def revive(value):
-    """Arguments as shipped -> as passed: ``{"smooth_A": A}`` becomes a SmoothFunction."""
+def revive(value, ask=None):
+    """Arguments as shipped -> as passed: ``{"smooth_A": A}`` (a public case) becomes a
+    SmoothFunction, ``{"grader_function": i}`` (a hidden case) a function whose values
+    come from the grader over ``ask``."""
     if isinstance(value, dict) and set(value) == {"smooth_A"}:
         return SmoothFunction(value["smooth_A"])
+    if isinstance(value, dict) and set(value) == {"grader_function"} and ask is not None:
+        return grader_function(int(value["grader_function"]), ask)
     if isinstance(value, tuple):
-        return tuple(revive(v) for v in value)
+        return tuple(revive(v, ask) for v in value)
     return value
+
+
+def grader_function(index: int, ask):
+    """A scalar function of a vector whose values only the grader knows."""
+
+    def f(theta):
+        reply = decode(ask(FUNCTION_MARK + encode({"index": index,
+                                                   "theta": np.asarray(theta)})))
+        if "error" in reply:
+            raise ValueError(reply["error"])
+        return reply["value"]
+
+    return f
+
+
+def _plain(value):
+    """``value`` with whatever the wire cannot carry (functions) replaced by None."""
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v) for v in value)
+    if value is None or isinstance(value, (bool, int, float, str, np.ndarray, np.number)):
+        return value
+    return None
 
 
 def proxy(name: str, ask):
@@ -261,19 +291,17 @@ def report_tampering() -> None:
 def serve(stub: str, payload: str, builds_on: list[str], env: dict, ask,
           seconds: float = CALL_SECONDS, budget: float | None = None) -> None:
     """Call ``env[stub]`` on each argument tuple in ``payload``, each call within
-    ``seconds`` and all within ``budget``; print the raw results.
+    ``seconds`` and all within ``budget``; print the raw results, each with the
+    arguments as they were after the call.
 
-    Each stub in ``builds_on`` is answered by the grader (see :func:`proxy`)."""
+    Each stub in ``builds_on`` is answered by the grader (see :func:`proxy`). Nothing
+    here decides anything that moves a score: the grader checks what it reads."""
     calls = decode(payload)
-    target, flags = env.get(stub), []
-    refused = foreign(stub, target)
-    if refused:
-        flags.append(refused)
-        raws = [asdict(Raw(error=refused + ", so it earns nothing", not_implemented=True))
-                for _ in calls]
-    else:
-        notes: list[str] = []
-        fn = with_references(env, stub, {name: proxy(name, ask) for name in builds_on}, notes)
-        raws = [asdict(r) for r in timed_calls(fn, [revive(args) for args in calls], seconds,
-                                               budget, name=stub, notes=notes)]
-    print(RAW_MARK + encode({"raws": raws, "flags": flags}), flush=True)
+    notes: list[str] = []
+    fn = with_references(env, stub, {name: proxy(name, ask) for name in builds_on}, notes)
+    raws = []
+    for raw in timed_calls(fn, [revive(args, ask) for args in calls], seconds, budget,
+                           name=stub, notes=notes):
+        after, raw.after = _plain(raw.after), None
+        raws.append({**asdict(raw), "after": after})
+    print(RAW_MARK + encode({"raws": raws, "flags": []}), flush=True)

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .calls import call, revive
-from .compare import inf_norm_close, judge_call, same_tree
+from .compare import absolute_floor, inf_norm_close, judge_call, same_tree, with_floor
 from .smooth import SmoothFunction
 from .standins import CannotTake, with_references
 from .wire import unpack
@@ -60,7 +60,9 @@ def check(stub: str, env: Mapping) -> None:
     problems, codes, notes = [], [], []
     for case in cases:
         raw = call(_graded(env, stub, case, notes), revive(case["args"]), name=stub)
+        floor = absolute_floor(stub, case["expected"], case.get("finite_differences", True))
         verdict = judge_call(stub, raw, case["expected"], batch=case["batch"],
+                             close=with_floor(inf_norm_close, floor),
                              arguments=argument, args=revive(case["args"]))
         if not verdict.passed:
             for mistake in case.get("mistakes", []):

@@ -15,6 +15,13 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+#: The instructor's settings in a built zip: visibility, time limits and the secret.
+SETTINGS = "autograder.json"
+
+
+class AutograderError(ValueError):
+    """An autograder zip that cannot be used; the message says why and what to do."""
+
 
 @dataclass
 class Part:
@@ -40,6 +47,8 @@ class Autograder:
     digest: str
     questions: list[Question]
     manual: list[dict] = field(default_factory=list)  # hand-graded: [{"name", "points"}]
+    #: The secret the hidden cases are drawn from (see :mod:`.secret`); only in the zip.
+    secret: str = field(default="", repr=False)
 
     def stubs(self) -> set[str]:
         return {p.stub for q in self.questions for p in q.parts}
@@ -84,8 +93,13 @@ def read_autograder(path: Path) -> Autograder:
                     questions.append(question)
         manual_file = "files/backprop_lab/manual_questions.json"  # written by build
         manual = json.loads(z.read(manual_file)) if manual_file in z.namelist() else []
+        settings = json.loads(z.read(SETTINGS)) if SETTINGS in z.namelist() else {}
+    secret = settings.get("secret")
+    if not isinstance(secret, str) or len(secret) < 16:
+        raise AutograderError(f"{path} holds no secret for its hidden cases (it was built by "
+                              "an older backprop-lab): run `backprop-lab build` again")
     return Autograder(config["assignment_name"], Path(path),
-                      hashlib.sha256(data).hexdigest()[:16], questions, manual)
+                      hashlib.sha256(data).hexdigest()[:16], questions, manual, secret)
 
 
 def find_autograders(folder: Path) -> dict[str, Autograder]:

@@ -12,7 +12,14 @@ import numpy as np
 
 from .. import engine
 from ..course.calls import Raw
-from ..course.compare import TOLERANCE, Verdict, as_tree, judge_call
+from ..course.compare import (
+    TOLERANCE,
+    Verdict,
+    absolute_floor,
+    as_tree,
+    judge_call,
+    with_floor,
+)
 from .cases import Case
 from .mutants import diagnose
 
@@ -20,18 +27,51 @@ PARTS = ("reference", "finite_differences", "inputs_unchanged")
 
 REFERENCES = {name: getattr(engine, name) for name in engine.STUBS}
 
-#: The stubs each stub may call and get the reference version of: every other course
-#: stub (docs/contract.md, section 3), so a mistake in one stub costs points only where it
-#: is graded.
-#: A call the reference cannot take is answered by the student's own version.
+_ACTIVATIONS = frozenset({"sigmoid", "sigmoid_prime"})
+_EQUATIONS = frozenset({"bp1_output_error", "bp2_hidden_error", "bp3_bias_gradient",
+                        "bp4_weight_gradient"})
+_BACKPROP_PARTS = _ACTIVATIONS | {"feedforward"} | _EQUATIONS
+
+#: Each stub's building blocks: the earlier stubs of the course it is meant to call, whose
+#: calls get the reference answer (docs/contract.md, section 3), so a mistake in a building
+#: block costs points only where that block is graded. Any other call goes to the
+#: student's own function. No stub reaches its own reference through another, and no
+#: full-backprop stub builds on another (backprop_1D, backprop_loops, backprop_vectorized,
+#: backprop_batch, backprop_row_major); sgd_epoch builds on backprop_batch, whose own
+#: building blocks it may call as well.
 BUILDS_ON: dict[str, frozenset[str]] = {
-    stub: frozenset(engine.STUBS) - {stub} for stub in engine.STUBS
+    "sigmoid": frozenset(),
+    "sigmoid_prime": frozenset({"sigmoid"}),
+    "feedforward": frozenset({"sigmoid"}),
+    "backprop_1D": _ACTIVATIONS,
+    "backprop_loops": _ACTIVATIONS | {"feedforward"},
+    "bp1_output_error": _ACTIVATIONS,
+    "bp2_hidden_error": _ACTIVATIONS,
+    "bp3_bias_gradient": frozenset(),
+    "bp4_weight_gradient": frozenset(),
+    "backprop_vectorized": _BACKPROP_PARTS,
+    "backprop_batch": _BACKPROP_PARTS,
+    "get_params": frozenset(),
+    "set_params": frozenset(),
+    "numerical_gradient": frozenset(),
+    "relative_error": frozenset(),
+    "sgd_epoch": _BACKPROP_PARTS | {"backprop_batch"},
+    "add_bias_column": frozenset(),
+    "feedforward_augmented": frozenset({"sigmoid"}),
+    "backprop_row_major": _ACTIVATIONS,
 }
 
-
 def relative_close(a: np.ndarray, b: np.ndarray) -> bool:
-    """The spec's test: relative error ||a-b|| / (||a|| + ||b||) at most 1e-6."""
+    """The spec's relative test alone: ||a-b|| / (||a|| + ||b||) at most 1e-6."""
     return engine.relative_error(a, b) <= TOLERANCE
+
+
+def closeness(stub: str, expected, part: str = "reference"):
+    """The test one case of ``stub`` is judged by: the relative error at most 1e-6, or
+    every difference within the absolute floor of :func:`..course.compare.absolute_floor`
+    (the floor for centered differences in the ``finite_differences`` part)."""
+    floor = absolute_floor(stub, expected, part == "finite_differences")
+    return with_floor(relative_close, floor)
 
 
 def argument_name(stub: str, path: tuple[int, ...]) -> str:
@@ -86,11 +126,12 @@ def _judge_case(stub: str, part: str, case: Case, raw: Raw) -> Verdict:
     if raw.not_implemented or raw.error:
         return judge_call(stub, raw, None, arguments=lambda path: argument_name(stub, path))
     expected = expected_value(stub, case, "reference" if part == "inputs_unchanged" else part)
-    verdict = judge_call(stub, raw, expected, batch=case.batch, close=relative_close,
+    close = closeness(stub, expected, part)
+    verdict = judge_call(stub, raw, expected, batch=case.batch, close=close,
                          values=part != "inputs_unchanged", mutation=part == "inputs_unchanged",
                          arguments=lambda path: argument_name(stub, path), args=case.args)
     if not verdict.passed:
-        for code, message in diagnose(stub, case.args, raw.value, relative_close):
+        for code, message in diagnose(stub, case.args, raw.value, close):
             verdict.fail(message, code)
     return verdict
 

@@ -84,9 +84,6 @@ SIMPLE = [  # (stub, code, body, message)
     ("sigmoid", "nonfinite", "return np.exp(z) / (1 + np.exp(z))",
      "np.exp(z) / (1 + np.exp(z)) is inf / inf = NaN once z > 709: write 1 / (1 + np.exp(-z)) "
      "(its overflow gives 1 / inf = 0.0, the right value) or use scipy.special.expit."),
-    ("sigmoid_prime", "nonfinite", "return np.exp(-z) / (1 + np.exp(-z)) ** 2",
-     "np.exp(-z) / (1 + np.exp(-z))**2 is inf / inf = NaN once z < -709: write it as "
-     "sigmoid(z) * (1 - sigmoid(z))."),
     ("sigmoid_prime", "sigmoid_prime_of_activation", "return z * (1 - z)",
      "sigmoid_prime gets z: sigma'(z) = sigmoid(z) * (1 - sigmoid(z)). z * (1 - z) is the "
      "a * (1 - a) form, which holds for the activation a = sigmoid(z), not for z."),

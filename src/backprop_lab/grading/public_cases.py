@@ -22,9 +22,10 @@ import numpy as np
 
 from .. import engine
 from ..course.compare import inf_norm_close, same_tree
+from ..course.smooth import SmoothFunction
 from ..course.values import as_tree
 from ..course.wire import pack
-from .cases import DRAW, Case, rng_for, storable
+from .cases import DRAW, Case, rng_for
 from .judge import expected_value
 from .mutants import MUTANTS, _result
 
@@ -68,6 +69,18 @@ def _wrong(fn, case: Case, expected) -> bool:
     return value is not None and not same_tree(value, expected, inf_norm_close)
 
 
+def storable(value):
+    """Public case arguments as the wire carries them: a SmoothFunction travels as its
+    matrix (public cases hide nothing; hidden ones send no function, see ``shipping``)."""
+    if isinstance(value, SmoothFunction):
+        return {"smooth_A": value.A}
+    if isinstance(value, tuple):
+        return tuple(storable(v) for v in value)
+    if callable(value):
+        raise TypeError(f"cannot ship a {type(value).__name__} to the kernel")
+    return value
+
+
 def _entry(stub: str, case: Case, expected) -> dict:
     mistakes = []
     for m in MUTANTS.get(stub, []):
@@ -77,6 +90,7 @@ def _entry(stub: str, case: Case, expected) -> dict:
     calls = record_calls(stub, case.args)
     return {"args": storable(case.args), "expected": expected, "context": case.context,
             "batch": case.batch, "mistakes": mistakes,
+            "finite_differences": case.finite_differences is not None,
             "calls": [c for c in calls if c["name"] not in ELEMENTWISE],
             "elementwise": _tables(stub, case.args, calls)}
 

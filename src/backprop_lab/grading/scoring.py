@@ -76,7 +76,8 @@ def parse_raws(text: str, count: int) -> dict:
                         mutated=[tuple(int(i) for i in path) for path in r["mutated"]],
                         seconds=float(r["seconds"]),
                         notes=[str(n)[:500] for n in r.get("notes", [])][:10],
-                        integer=[tuple(int(i) for i in p) for p in r.get("integer", [])]))
+                        integer=[tuple(int(i) for i in p) for p in r.get("integer", [])],
+                        after=r.get("after")))
     if len(raws) != count:
         raise ValueError(f"{len(raws)} results for {count} calls")
     return {"raws": raws, "flags": reported + [str(f)[:300] for f in data.get("flags", [])]}

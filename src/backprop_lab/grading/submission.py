@@ -21,10 +21,13 @@ import nbformat
 from ..course.calls import OUT_OF_TIME, TIMED_OUT, Raw, encode
 from ..engine import STUBS
 from .autograder import Autograder
-from .cases import draw_cases, storable
+from .cases import draw_cases
 from .judge import BUILDS_ON, PARTS
 from .kernel import Kernel, Limits, run_cells
+from .provenance import Bindings
 from .scoring import answer_proxy, concise, parse_flags, parse_raws, score_question
+from .secret import submission_key
+from .shipping import evaluate, modified, shipped
 
 __all__ = ["answer_proxy", "concise", "grade_file", "parse_raws", "score_question"]
 
@@ -152,7 +155,8 @@ def grade_file(path: Path, autograders: dict[str, Autograder], limits: Limits,
         if kernel is None:
             kernel = Kernel(new_home(files / "bplab"), limits)
         try:
-            record.update(_run_and_judge(nb, grader, kernel, limits, work, files))
+            key = submission_key(grader.secret, record["sha256"])
+            record.update(_run_and_judge(nb, grader, kernel, limits, key))
         except RuntimeError as error:  # the kernel never started: this file's row says so
             record.update(status="error", reason=f"the kernel could not start ({error})")
         finally:
@@ -161,17 +165,18 @@ def grade_file(path: Path, autograders: dict[str, Autograder], limits: Limits,
     return record
 
 
-def _run_and_judge(nb, grader: Autograder, kernel: Kernel, limits: Limits, work: Path,
-                   files: Path) -> dict:
-    """Run the cells, then each graded part's calls, all before one deadline."""
-    del work, files  # the kernel sees neither: the grader sends it calls, one part at a time
+def _run_and_judge(nb, grader: Autograder, kernel: Kernel, limits: Limits, key: bytes) -> dict:
+    """Run the cells, then each graded part's calls, all before one deadline; the hidden
+    cases are drawn with the submission's ``key`` (see :mod:`.secret`)."""
     parts = sorted({(p.stub, p.part) for q in grader.questions for p in q.parts},
                    key=lambda sp: (STUBS.index(sp[0]), PARTS.index(sp[1])))
-    cases = {sp: draw_cases(*sp) for sp in parts}
+    cases = {sp: draw_cases(*sp, key=key) for sp in parts}
+    sources = code_cells(nb)
+    bindings = Bindings(sources)
     started = time.monotonic()
     kernel.ready()
     deadline = time.monotonic() + limits.total_seconds
-    run = run_cells(kernel, [PRELUDE, *code_cells(nb)], limits, deadline)
+    run = run_cells(kernel, [PRELUDE, *sources], limits, deadline)
     status, reason, flags = "graded", "", []
     raws: dict = {}
     notes: dict[str, list[str]] = {}
@@ -183,6 +188,13 @@ def _run_and_judge(nb, grader: Autograder, kernel: Kernel, limits: Limits, work:
         if run.stopped == "memory limit":
             status, reason = "error", "memory limit: " + _explain(run)
         for stub, part in parts:
+            refused = bindings.why_not(stub)
+            if refused:  # decided from the source: nothing the kernel says can change it
+                raws[(stub, part)] = [Raw(error=refused + ", so it earns nothing",
+                                          not_implemented=True) for _ in cases[(stub, part)]]
+                if refused not in flags and "is not defined in a notebook cell" not in refused:
+                    flags.append(refused)
+                continue
             if stub in slow:  # the stub already ran out of time: its other cases fail alike
                 raws[(stub, part)] = [Raw(error=slow[stub]) for _ in cases[(stub, part)]]
                 continue
@@ -230,11 +242,12 @@ def _harness(kernel: Kernel, limits: Limits, run, stub: str, part: str, drawn,
     allowed = BUILDS_ON.get(stub, frozenset())
 
     def answer(prompt: str) -> str:
-        return answer_proxy(prompt, stub, allowed, flags)
+        reply = evaluate(prompt, drawn)
+        return answer_proxy(prompt, stub, allowed, flags) if reply is None else reply
 
     left = deadline - time.monotonic()
-    code = HARNESS_CELL.format(stub=stub, builds_on=sorted(allowed),
-                               payload=encode([storable(c.args) for c in drawn]),
+    sent = [shipped(c.args, i) for i, c in enumerate(drawn)]
+    code = HARNESS_CELL.format(stub=stub, builds_on=sorted(allowed), payload=encode(sent),
                                seconds=float(limits.call_seconds),
                                budget=round(max(left - HARNESS_MARGIN, 0.0), 3))
     collected: list[str] = []
@@ -246,6 +259,8 @@ def _harness(kernel: Kernel, limits: Limits, run, stub: str, part: str, drawn,
     except Exception as error:  # whatever the kernel printed: this part, not the notebook
         outcome.error = f"the results could not be read ({type(error).__name__}: {error})"
         return outcome, None, flags + parse_flags("".join(collected))
+    for raw, args in zip(got["raws"], sent, strict=True):
+        raw.mutated = modified(args, raw.after)  # the kernel's own verdict is not read
     return outcome, got["raws"], flags + got["flags"]
 
 

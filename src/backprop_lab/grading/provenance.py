@@ -1,0 +1,107 @@
+"""Whether a notebook defines a stub itself, decided from its source, never in the kernel.
+
+Whatever the kernel says about where a function comes from can be rewritten by the
+kernel (a patched checker, a relabelled code object), so the grader reads the code cells
+it runs instead. A stub earns credit only when the last top-level binding of its name in
+those cells is one of:
+
+- a ``def`` (under any decorators): the student's own code;
+- a ``lambda``, or an expression built only from the notebook's own functions and from
+  NumPy, SciPy or ``math`` (``sigmoid = expit``, ``sigmoid_prime = np.vectorize(f)``);
+- an import from NumPy, SciPy or ``math`` (``from scipy.special import expit as sigmoid``):
+  a library function is graded like any answer (SPEC, section 2).
+
+Anything else (an import from any other module, a name the notebook never defines, a
+binding through ``globals()`` or ``exec``) earns nothing, with the reason.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator
+
+LIBRARIES = ("numpy", "scipy", "math")
+
+
+def parse_cell(source: str) -> ast.Module | None:
+    """A code cell as Python (IPython's magics and shell escapes turned into calls), or
+    None when it is not Python even then."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        source = TransformerManager().transform_cell(source)
+    except Exception:  # no IPython, or a cell it cannot transform: parse it as it is
+        pass
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a cell that run at its top level (inside if, try, with, for too)."""
+    for node in body:
+        yield node
+        if isinstance(node, (ast.If, ast.For, ast.While, ast.With, ast.Try)):
+            for field in ("body", "orelse", "finalbody"):
+                yield from _top_level(getattr(node, field, []))
+            for handler in getattr(node, "handlers", []):
+                yield from _top_level(handler.body)
+
+
+class Bindings:
+    """The top-level bindings of a notebook's cells, in the order the cells run."""
+
+    def __init__(self, sources: Iterable[str]):
+        self.last: dict[str, str] = {}  # name -> "own", "library" or why it is neither
+        self.libraries: set[str] = set()  # names that stand for a library module or object
+        self.own: set[str] = set()  # names of functions the notebook defines itself
+        for source in sources:
+            tree = parse_cell(source)
+            for node in _top_level(tree.body) if tree is not None else ():
+                self._bind(node)
+
+    def _bind(self, node: ast.stmt) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.own.add(node.name)
+            self.last[node.name] = "own"
+        elif isinstance(node, ast.ClassDef):
+            self.last[node.name] = "a class defined in the notebook"
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            module = node.module if isinstance(node, ast.ImportFrom) else None
+            for alias in node.names:
+                source = module or alias.name
+                name = alias.asname or alias.name.split(".")[0]
+                if source.split(".")[0] in LIBRARIES and getattr(node, "level", 0) == 0:
+                    self.libraries.add(name)
+                    self.last[name] = "library"
+                else:
+                    self.libraries.discard(name)
+                    self.last[name] = f"imported from {source}"
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            verdict = self._expression(node.value)
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    self.last[target.id] = verdict
+                    if verdict == "own":
+                        self.own.add(target.id)
+                    self.libraries.discard(target.id)
+
+    def _expression(self, value: ast.expr) -> str:
+        if isinstance(value, ast.Lambda):
+            return "own"
+        names = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+        foreign = sorted(n for n in names if n not in self.own and n not in self.libraries)
+        if foreign:
+            return f"built from {', '.join(foreign)}, which the notebook does not define"
+        return "own" if names & self.own else "library"
+
+    def why_not(self, stub: str) -> str | None:
+        """None when ``stub`` is the notebook's own (or a library function), else why not."""
+        how = self.last.get(stub)
+        if how in ("own", "library"):
+            return None
+        if how is None:
+            return f"{stub} is not defined in a notebook cell"
+        return f"{stub} is not a function defined in the notebook: it is {how}"
