@@ -94,7 +94,8 @@ class Bindings:
         names = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
         foreign = sorted(n for n in names if n not in self.own and n not in self.libraries)
         if foreign:
-            return f"built from {', '.join(foreign)}, which the notebook does not define"
+            said = [f"{n} ({self.last[n]})" if n in self.last else n for n in foreign]
+            return f"built from {', '.join(said)}, not from the notebook's own functions"
         return "own" if names & self.own else "library"
 
     def why_not(self, stub: str) -> str | None:
