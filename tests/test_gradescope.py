@@ -80,12 +80,29 @@ def test_the_limits_chosen_at_build_are_the_ones_gradescope_grades_with(tmp_path
 
 @pytest.mark.task("autograder zip")
 def test_the_same_sources_give_the_same_bytes(dist, tmp_path):
-    # dist was built earlier in this run, with Otter running the tests; build again.
-    again = build(tmp_path / "again", ROOT / "assignments", run_tests=False)
+    # dist was built earlier in this run, with Otter running the tests and a new random
+    # secret; build again with that secret (as `build --secret-file` does).
+    from backprop_lab.grading.autograder import read_autograder
+
+    secret = read_autograder(zip_of(dist, NAMES[0])).secret
+    again = build(tmp_path / "again", ROOT / "assignments", run_tests=False, secret=secret)
     assert sorted(b.name for b in again) == list(NAMES)
     for b in again:
         first = hashlib.sha256(zip_of(dist, b.name).read_bytes()).hexdigest()
         assert hashlib.sha256(b.autograder_zip.read_bytes()).hexdigest() == first, b.name
+        assert read_autograder(b.autograder_zip).secret == secret
+
+
+@pytest.mark.task("autograder zip")
+def test_each_build_draws_its_own_secret_and_keeps_it_only_in_the_zips(dist, tmp_path):
+    from backprop_lab.grading.autograder import read_autograder
+
+    (fresh,) = build(tmp_path / "fresh", ROOT / "assignments", run_tests=False,
+                     names=[NAMES[0]])
+    secret = read_autograder(fresh.autograder_zip).secret
+    assert len(secret) == 64 and secret != read_autograder(zip_of(dist, NAMES[0])).secret
+    student = fresh.student.parent
+    assert not any(secret.encode() in f.read_bytes() for f in student.rglob("*") if f.is_file())
 
 
 def sample_zip(dist: Path, sample: Path) -> Path:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .gradescope import LIMITS, VISIBILITIES
+from .grading.autograder import AutograderError, read_autograder
 from .grading.public_cases import write_public_cases
 from .grading.secret import check_secret, new_secret
 from .student_kit import write_manual_questions, write_student_kit
@@ -163,6 +164,10 @@ def build_one(master: Path, out: Path, *, run_tests: bool = True,
                                find_autograder_source(master.parent), hidden_visibility,
                                limits, secret)
     zipped.unlink()
+    try:
+        read_autograder(final_zip)  # every hidden test is one `grade` scores
+    except AutograderError as error:
+        raise BuildError(f"{master.name}: {error}") from None
     write_student_kit(master, target / "student")
     return Built(name, target / "student" / f"{name}.ipynb", final_zip,
                  target / "autograder" / f"{name}.ipynb")

@@ -58,26 +58,38 @@ class Autograder:
         return sum(q.max_score for q in self.questions)
 
 
-def _hidden_calls(source: str) -> list[Part]:
+def _hidden_calls(source: str, question: str = "?") -> list[Part]:
+    """The hidden parts a test file declares; AutograderError for a test ``grade`` would
+    not score (a hidden test case that is not one ``hidden(stub, part, env)`` call)."""
     parts = []
     for node in ast.walk(ast.parse(source)):
         if not isinstance(node, ast.FunctionDef):
             continue
-        points, hidden = None, False
+        points, hidden, is_case = None, False, False
         for deco in node.decorator_list:
             if isinstance(deco, ast.Call):
+                is_case = is_case or getattr(deco.func, "id", "") == "test_case"
                 for kw in deco.keywords:
                     if kw.arg == "points" and isinstance(kw.value, ast.Constant):
                         points = kw.value.value
                     if kw.arg == "hidden" and isinstance(kw.value, ast.Constant):
                         hidden = bool(kw.value.value)
-        for call in ast.walk(node):
-            if (isinstance(call, ast.Call) and getattr(call.func, "id", "") == "hidden"
-                    and len(call.args) >= 2
-                    and all(isinstance(a, ast.Constant) for a in call.args[:2])):
-                if not hidden or points is None:
-                    raise ValueError(f"{node.name}: a hidden part needs hidden: true and points")
-                parts.append(Part(call.args[0].value, call.args[1].value, float(points)))
+        found = [call for call in ast.walk(node)
+                 if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "hidden"
+                 and len(call.args) >= 2
+                 and all(isinstance(a, ast.Constant) for a in call.args[:2])]
+        for call in found:
+            if not hidden or points is None:
+                raise AutograderError(f"{question}: {node.name}: a hidden part needs "
+                                      "hidden: true and points")
+            parts.append(Part(call.args[0].value, call.args[1].value, float(points)))
+        if is_case and hidden and not found:
+            raise AutograderError(
+                f"question {question}: its hidden test {node.name} would not be scored by "
+                "`backprop-lab grade`, which runs no test code in the student's kernel. "
+                "Write each hidden test cell as one line, hidden(\"<stub>\", \"<part>\", env), "
+                "with its points in the test config (assignments/AUTHORING.md, "
+                "\"Adding a question\"), or remove it")
     return parts
 
 
@@ -88,7 +100,8 @@ def read_autograder(path: Path) -> Autograder:
         questions = []
         for info in sorted(z.namelist()):
             if info.startswith("tests/") and info.endswith(".py"):
-                question = Question(Path(info).stem, _hidden_calls(z.read(info).decode()))
+                name = Path(info).stem
+                question = Question(name, _hidden_calls(z.read(info).decode(), name))
                 if question.parts:
                     questions.append(question)
         manual_file = "files/backprop_lab/manual_questions.json"  # written by build

@@ -103,6 +103,5 @@ class Bindings:
         how = self.last.get(stub)
         if how in ("own", "library"):
             return None
-        if how is None:
-            return f"{stub} is not defined in a notebook cell"
-        return f"{stub} is not a function defined in the notebook: it is {how}"
+        what = f"it is {how}" if how else "no cell defines it at its top level"
+        return f"{stub} is not a function defined in the notebook: {what}"
