@@ -22,10 +22,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from test_kerckhoffs import DELEGATING_SIGMOID, RELABEL, _lookup_sigmoid
 
 from backprop_lab.grade import grade
 from backprop_lab.grading.kernel import Limits
 from backprop_lab.grading.sandbox import PACKAGE, UID_BASE, UID_COUNT, choose_mode
+from backprop_lab.grading.secret import DEVELOPMENT_KEY
 from backprop_lab.samples import filled, read, write
 
 pytestmark = pytest.mark.slow
@@ -50,6 +52,7 @@ LIMITS = {"cell_seconds": 10, "total_seconds": 25, "call_seconds": 3}
 RUN_MARK = f"ATTACK_RUN_MARK=bplab-{os.getpid()}"
 os.environ["ATTACK_RUN_MARK"] = RUN_MARK.partition("=")[2]
 
+LOOKUP_SIGMOID = _lookup_sigmoid(DEVELOPMENT_KEY)
 # name -> (extra cells put before the stubs, stub sources, attacked question, flag text)
 ATTACKS = {
     # Tampering with what a grader might use.
@@ -135,6 +138,12 @@ ATTACKS = {
                                          "    return 1 / (1 + __import__(\"numpy\").exp(-z))\\n')\n"
                                          "from mine import sigmoid\n"},
                          "sigmoid", "sigmoid is not a function defined in the notebook"),
+    # Written with the source at hand (issue 16; tests/test_kerckhoffs.py has each one's
+    # control): another stub's reference, the public development cases, a relabelled import.
+    "delegate-to-feedforward": ([], {"sigmoid": DELEGATING_SIGMOID}, "sigmoid", None),
+    "public-lookup-table": ([], {"sigmoid": LOOKUP_SIGMOID}, "sigmoid", None),
+    "relabelled-import": ([RELABEL], {"sigmoid": "sigmoid = _s\n"}, "sigmoid",
+                          "sigmoid is not a function defined in the notebook"),
     # Resources and exits, with unfinished answers.
     "threads-outlive": (["import threading, time, numpy as np\n"
                          "def later():\n    time.sleep(1.0)\n"

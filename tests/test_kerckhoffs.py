@@ -165,7 +165,9 @@ def test_the_same_file_and_secret_draw_the_same_cases():
 
 def test_the_function_argument_gives_nothing_away_in_the_kernel():
     env = env_of(ORACLE_READER)
-    assert all(scores(env, "numerical_gradient").values())  # control: the object itself
+    # control: with the function object itself in hand, its exact gradient earns the part
+    # that compares with the exact gradient
+    assert scores(env, "numerical_gradient")["finite_differences"]
     asked = []
 
     def ask(prompt):  # what the kernel's function asks the grader: only f(theta)

@@ -14,7 +14,6 @@ reference code is ever in the kernel. Nothing here judges or scores.
 
 from __future__ import annotations
 
-import base64
 import copy
 import os
 import signal
@@ -26,17 +25,15 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .smooth import SmoothFunction
-from .standins import CELL_FILES, CannotTake, culprit, from_notebook, with_references
-from .values import NotNumericError, as_tree, integer_paths
-from .wire import pack, unpack
+from .shipped import FUNCTION_MARK, PROXY_MARK, _plain, decode, encode, proxy, revive
+from .standins import CELL_FILES, culprit, from_notebook, with_references
+from .values import NotNumericError, as_tree, integer_paths, narrow_paths
 
-__all__ = ["Raw", "call", "from_notebook", "serve", "tampered", "with_references"]
+__all__ = ["FUNCTION_MARK", "PROXY_MARK", "Raw", "call", "decode", "encode", "from_notebook",
+           "revive", "serve", "tampered", "with_references"]
 
 RAW_MARK = "BPLAB-RAW "
-PROXY_MARK = "BPLAB-PROXY "
 FLAG_MARK = "BPLAB-FLAG "
-FUNCTION_MARK = "BPLAB-FUNCTION "
 
 CALL_SECONDS = 10.0
 TIMED_OUT = "it did not finish within"
@@ -54,6 +51,7 @@ class Raw:
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)  # calls answered by the student's own stub
     integer: list[tuple] = field(default_factory=list)  # paths of integer arrays returned
+    narrow: list[tuple] = field(default_factory=list)  # paths of arrays not float64
     #: The arguments as they were after the call (the hidden grader compares them itself).
     after: object = field(default=None, repr=False)
 
@@ -84,6 +82,7 @@ def call(fn, args: tuple, seconds: float = CALL_SECONDS, name: str | None = None
             warnings.simplefilter("ignore")
             value = fn(*given)
         raw.integer = integer_paths(value)
+        raw.narrow = narrow_paths(value)
         raw.value = as_tree(value)
         raw.not_implemented = value is None or value is Ellipsis
     except _Timeout:
@@ -172,68 +171,6 @@ def timed_calls(fn, calls: list[tuple], seconds: float = CALL_SECONDS,
 
 
 # --- in the kernel ------------------------------------------------------------------
-
-def encode(value) -> str:
-    return base64.b64encode(pack(value)).decode("ascii")
-
-
-def decode(text: str):
-    return unpack(base64.b64decode(text))
-
-
-def revive(value, ask=None):
-    """Arguments as shipped -> as passed: ``{"smooth_A": A}`` (a public case) becomes a
-    SmoothFunction, ``{"grader_function": i}`` (a hidden case) a function whose values
-    come from the grader over ``ask``."""
-    if isinstance(value, dict) and set(value) == {"smooth_A"}:
-        return SmoothFunction(value["smooth_A"])
-    if isinstance(value, dict) and set(value) == {"grader_function"} and ask is not None:
-        return grader_function(int(value["grader_function"]), ask)
-    if isinstance(value, tuple):
-        return tuple(revive(v, ask) for v in value)
-    return value
-
-
-def grader_function(index: int, ask):
-    """A scalar function of a vector whose values only the grader knows."""
-
-    def f(theta):
-        reply = decode(ask(FUNCTION_MARK + encode({"index": index,
-                                                   "theta": np.asarray(theta)})))
-        if "error" in reply:
-            raise ValueError(reply["error"])
-        return reply["value"]
-
-    return f
-
-
-def _plain(value):
-    """``value`` with whatever the wire cannot carry (functions) replaced by None."""
-    if isinstance(value, (list, tuple)):
-        return type(value)(_plain(v) for v in value)
-    if value is None or isinstance(value, (bool, int, float, str, np.ndarray, np.number)):
-        return value
-    return None
-
-
-def proxy(name: str, ask):
-    """An ``answer`` (see :func:`.standins.stand_in`) from the grader, over ``ask``."""
-
-    def answer(args, kwargs):
-        try:
-            request = encode({"name": name, "args": list(args), "kwargs": kwargs})
-        except TypeError as error:  # a function or an object: only numbers travel
-            raise CannotTake(f"is answered by the grader, which cannot be sent this call "
-                             f"({error})") from None
-        reply = decode(ask(PROXY_MARK + request))
-        if reply.get("cannot"):
-            raise CannotTake(reply["cannot"])
-        if reply.get("error"):
-            raise RuntimeError(reply["error"])
-        return reply["value"]
-
-    return answer
-
 
 def start(cell_probe) -> None:
     """First thing in the kernel, before any student code: remember what a notebook

@@ -15,56 +15,10 @@ import numpy as np
 from .labels import labeller
 from .values import NotNumericError, as_tree
 
-__all__ = ["NotNumericError", "Verdict", "as_tree", "compare", "judge_call", "labeller"]
+__all__ = ["TOLERANCE", "NotNumericError", "Verdict", "absolute_floor", "as_tree", "compare",
+           "inf_norm_close", "judge_call", "labeller", "largest", "with_floor"]
 
-TOLERANCE = 1e-6
-#: The absolute floor of a comparison, as a share of the quantity's natural size: an
-#: answer within FLOOR * scale of the expected one everywhere passes whatever its relative
-#: error (``1 - s`` rounds to 0 at z = 40, so ``s * (1 - s)`` gives 0 for 4e-18 there).
-FLOOR = 1e-12
-#: The floor against centered differences: their own error is about 1e-16 * |C| / eps
-#: (C the cost, up to a few hundred here; eps = 1e-5), whatever the size of the gradient,
-#: so it applies to scales below 1 as if they were 1 (measured: up to 6e-12 on a layer
-#: whose gradient is 2e-6).
-FD_FLOOR = 1e-8
-#: The natural size of a stub's values where it is fixed (sigma is at most 1, sigma' at
-#: most 1/4); every other stub's scale is the case's: the largest magnitude it expects.
-NATURAL_SCALE = {"sigmoid": 1.0, "sigmoid_prime": 0.25}
-
-
-def inf_norm_close(a: np.ndarray, b: np.ndarray, tol: float = TOLERANCE) -> bool:
-    """max|a - b| <= tol * (max|a| + max|b|): scale-free, and exact zeros compare equal."""
-    scale = np.max(np.abs(a), initial=0.0) + np.max(np.abs(b), initial=0.0)
-    return bool(np.max(np.abs(a - b), initial=0.0) <= tol * scale)
-
-
-def largest(tree) -> float:
-    """The largest finite magnitude in a float tree (0.0 for none)."""
-    if isinstance(tree, (list, tuple)):
-        return max((largest(t) for t in tree), default=0.0)
-    if tree is None or tree is Ellipsis:
-        return 0.0
-    array = np.abs(np.asarray(tree, dtype=np.float64))
-    return float(np.max(array[np.isfinite(array)], initial=0.0))
-
-
-def absolute_floor(stub: str, expected, finite_differences: bool = False) -> float:
-    """The difference below which a value of ``stub`` passes whatever its relative error."""
-    scale = NATURAL_SCALE.get(stub, largest(expected))
-    return FD_FLOOR * max(scale, 1.0) if finite_differences else FLOOR * scale
-
-
-def with_floor(close: Callable[[np.ndarray, np.ndarray], bool], atol: float):
-    """``close``, or every difference at most ``atol``."""
-
-    def close_or_within(a: np.ndarray, b: np.ndarray) -> bool:
-        if close(a, b):
-            return True
-        with np.errstate(all="ignore"):
-            gap = np.abs(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64))
-        return bool(np.all(gap <= atol))
-
-    return close_or_within
+from .tolerance import TOLERANCE, absolute_floor, inf_norm_close, largest, with_floor
 
 
 @dataclass
@@ -284,6 +238,12 @@ def judge_call(
                        "(np.zeros(shape), or .astype(float)).")
         if stub == "relative_error" and args is not None:
             found.messages += other_relative_errors(args, got, close)
+    if found.passed and values:
+        for path in getattr(raw, "narrow", []):
+            found.fail(f"{labeller(stub)(tuple(path))} has the right values but is not float64 "
+                       "(float32 keeps about 7 digits, too few for a gradient check): build "
+                       "float64 arrays (np.zeros(shape), np.asarray(z, dtype=float)), and "
+                       "keep them so.", "wrong_dtype")
     if values:
         verdict.merge(found)
     elif not found.passed:  # "inputs unchanged" is earned by a correct result only

@@ -68,3 +68,14 @@ def integer_paths(value, path: tuple[int, ...] = ()) -> list[tuple[int, ...]]:
     if isinstance(value, np.ndarray) and value.dtype.kind in "iu" and value.ndim > 0:
         return [path]
     return []
+
+
+def narrow_paths(value, path: tuple[int, ...] = ()) -> list[tuple[int, ...]]:
+    """Index paths of the NumPy arrays and scalars in a returned value whose dtype is
+    not float64 (float32 and float16, or integers): the contract is float64 throughout."""
+    if isinstance(value, (list, tuple)):
+        return [p for i, v in enumerate(value) for p in narrow_paths(v, (*path, i))]
+    if isinstance(value, (np.ndarray, np.number)) and value.dtype.kind in "iuf" and (
+            value.dtype != np.float64):
+        return [path]
+    return []

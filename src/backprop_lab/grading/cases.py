@@ -13,50 +13,21 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..course.smooth import SmoothFunction
-from ..engine import add_bias_column, feedforward, get_params, init_network, numerical_gradient
+from ..engine import add_bias_column, feedforward, numerical_gradient
 from ..engine import sigmoid as _sigmoid
+from . import training_cases as training
+from .case import Case, network
 from .oracles import FD_EPS, chain_cost, fd_delta, fd_params, fd_weight
 from .secret import DEVELOPMENT_KEY
-
-
-@dataclass
-class Case:
-    """One call of a stub: its arguments, a description for messages, and oracles."""
-
-    args: tuple
-    context: str
-    batch: int | None = None  # N where the result is a sum over N examples
-    finite_differences: Callable[[], object] | None = field(default=None, repr=False)
-    examples: int | None = None  # N, the number of examples (columns) in the call
 
 
 def rng_for(stub: str, part: str, key: bytes = DEVELOPMENT_KEY) -> np.random.Generator:
     """The generator of one part's cases under ``key`` (see :mod:`.secret`)."""
     digest = hashlib.sha256(key + f":{stub}:{part}".encode()).digest()
     return np.random.default_rng(int.from_bytes(digest[:16], "little"))
-
-
-def network(rng, *, min_layers=1, max_layers=4, max_batch=64, batch=None, width=None,
-            distinct=False):
-    """A random network and batch; ``distinct``: N in 2..12, unlike every layer width."""
-    L = int(rng.integers(min_layers, max_layers + 1))
-    if width is not None or rng.random() < 1 / 3:
-        sizes = [int(width or rng.integers(1, 8))] * (L + 1)
-    else:
-        sizes = [int(n) for n in rng.integers(1, 8, size=L + 1)]
-    weights, biases = init_network(sizes, rng)
-    if distinct:
-        batch = int(rng.choice([n for n in range(2, 13) if n not in sizes]))
-    N = int(batch if batch is not None else rng.integers(1, max_batch + 1))
-    X = rng.standard_normal((N, sizes[0]))
-    Y = rng.uniform(0.0, 1.0, (N, sizes[-1]))
-    where = f"a network with layer sizes {sizes}" + (f" and a batch of {N}" if N > 1 else "")
-    return sizes, weights, biases, X, Y, where
 
 
 def _activation_cases(rng, n, huge: float = 1000.0):
@@ -72,7 +43,10 @@ def _activation_cases(rng, n, huge: float = 1000.0):
         z = rng.normal(scale=4, size=shape)
         z.flat[0], z.flat[-1] = (-huge, huge) if i % 2 else (-40.0, 40.0)
         extreme = abs(z.flat[0])
-        cases.append(Case((z,), f"an array of shape {z.shape} with values up to ±{extreme:g}"))
+        kind = "an array"
+        if i == 2:  # integer input: the result is float64 all the same (np.exp(-z) is)
+            z, kind = np.rint(z).astype(np.int64), "an integer array"
+        cases.append(Case((z,), f"{kind} of shape {z.shape} with values up to ±{extreme:g}"))
     return cases
 
 
@@ -158,85 +132,6 @@ def _batch_cases(rng, n):
     return out
 
 
-def _get_params_cases(rng, n):
-    return [Case((W, B), where) for _, W, B, _, _, where in (network(rng) for _ in range(n))]
-
-
-def _set_params_cases(rng, n):
-    out = []
-    for _ in range(n):
-        _, W, B, _, _, where = network(rng)
-        theta = rng.normal(size=get_params(W, B).size)
-        out.append(Case((theta, W, B), where))
-    return out
-
-
-def _numerical_gradient_cases(rng, n):
-    """Smooth functions with known gradients, from gentle to steep, over 1-12 variables."""
-    out = []
-    for _ in range(n):
-        P = int(rng.integers(1, 13))
-        M = rng.normal(scale=float(rng.choice([0.3, 1.0, 3.0])), size=(P, P))
-        f, theta = SmoothFunction(M + M.T), rng.normal(size=P)
-        out.append(Case((f, theta), f"a smooth function of {P} variables",
-                        finite_differences=lambda f=f, theta=theta: f.gradient(theta)))
-    return out
-
-
-def _relative_error_cases(rng, n):
-    out = [Case((np.zeros(3), np.zeros(3)), "two zero vectors")]
-    for _ in range(n - 1):
-        shape = (int(rng.integers(1, 6)), int(rng.integers(1, 6)))
-        a = rng.normal(size=shape)
-        b = a + rng.normal(scale=10.0 ** rng.integers(-8, 1), size=shape)
-        out.append(Case((a, b), f"two arrays of shape {shape}"))
-    return out
-
-
-def _sgd_cases(rng, n):
-    """Several mini-batches, the last one shorter: order, step size and short batch count.
-
-    The last three cases are the edges: mini-batches of one example, one mini-batch of the
-    whole batch, and a batch_size that divides N (no short batch at the end)."""
-    out = []
-    for i in range(n):
-        edge = i - (n - 3)  # 0, 1, 2 for the last three cases
-        N = int(rng.integers(3, 7) if edge == 0 else rng.choice([8, 12, 18]) if edge == 2
-                else rng.integers(5, 25))
-        _, W, B, X, Y, where = network(rng, max_layers=3, batch=N)
-        if edge == 0:
-            batch_size = 1
-        elif edge == 1:
-            batch_size = N
-        else:
-            divides = edge == 2  # else a short last mini-batch
-            batch_size = int(rng.choice([k for k in range(2, N) if (N % k == 0) == divides
-                                         and N // k <= 6]))
-        eta = float(rng.uniform(0.1, 3.0))
-
-        def fd(X=X, Y=Y, W=W, B=B, batch_size=batch_size, eta=eta):
-            for start in range(0, len(X), batch_size):
-                X_b, Y_b = X[start:start + batch_size], Y[start:start + batch_size]
-                nabla_w, nabla_b = fd_params(X_b, Y_b, W, B)
-                step = eta / len(X_b)
-                W = [w - step * g for w, g in zip(W, nabla_w, strict=True)]
-                B = [b - step * g for b, g in zip(B, nabla_b, strict=True)]
-            return [W, B]
-
-        out.append(Case((X, Y, W, B, batch_size, eta),
-                        f"{where}, batch_size {batch_size} ({_mini_batches(N, batch_size)}), "
-                        f"eta {eta:.3g}",
-                        examples=N, finite_differences=fd))
-    return out
-
-
-def _mini_batches(N: int, batch_size: int) -> str:
-    count, short = -(-N // batch_size), N % batch_size
-    if count == 1:
-        return "one mini-batch"
-    return f"{count} mini-batches" + (f", the last of {short}" if short else " of equal size")
-
-
 def _add_bias_cases(rng, n):
     out = []
     for _ in range(n):
@@ -280,11 +175,11 @@ DRAW: dict[str, Callable[[np.random.Generator, int], list[Case]]] = {
     "bp4_weight_gradient": _bp_cases(4),
     "backprop_vectorized": _single_example_cases,
     "backprop_batch": _batch_cases,
-    "get_params": _get_params_cases,
-    "set_params": _set_params_cases,
-    "numerical_gradient": _numerical_gradient_cases,
-    "relative_error": _relative_error_cases,
-    "sgd_epoch": _sgd_cases,
+    "get_params": training.get_params_cases,
+    "set_params": training.set_params_cases,
+    "numerical_gradient": training.numerical_gradient_cases,
+    "relative_error": training.relative_error_cases,
+    "sgd_epoch": training.sgd_cases,
     "add_bias_column": _add_bias_cases,
     "feedforward_augmented": _augmented_cases,
     "backprop_row_major": _row_major_cases,

@@ -134,6 +134,29 @@ SIMPLE = [  # (stub, code, body, message)
     ("numerical_gradient", "mutates_inputs", "return nudged_in_place(f, theta, eps)",
      "theta[i] is nudged in place and never put back, so the later entries are measured at a "
      "moved point (and the caller's theta changes): nudge a copy, theta.copy()."),
+    ("numerical_gradient", "ignores_argument",
+     "g = np.zeros(theta.size)\n"
+     "for i in range(theta.size):\n"
+     "    step = np.zeros(theta.size)\n"
+     "    step[i] = 1e-5\n"
+     "    g[i] = (f(theta + step) - f(theta - step)) / 2e-5\n"
+     "return g",
+     "numerical_gradient ignores its eps argument (it always steps by 1e-5): step by the "
+     "eps it is given, (f(theta + eps e_i) - f(theta - eps e_i)) / (2 eps)."),
+    ("relative_error", "zero_vector",
+     "a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)\n"
+     "if not a.any() or not b.any():\n"
+     "    return 0.0\n"
+     "return np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b))",
+     "When only one array is zero, the relative error is ||b|| / ||b|| = 1.0, not 0.0: a "
+     "backprop that returns all zeros must not agree with a numerical gradient. Only two "
+     "zero arrays give 0.0."),
+    ("relative_error", "denominator_epsilon",
+     "a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)\n"
+     "return np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b) + 1e-8)",
+     "A constant added to the denominator swamps small gradients (a4's vanishing gradients "
+     "are near 1e-9): divide by ||a|| + ||b|| itself, and return 0.0 only when both are "
+     "zero."),
     ("relative_error", "nonfinite",
      "return np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b))",
      "For two zero arrays the formula is 0 / 0 = NaN; their relative error is 0.0: check "

@@ -77,6 +77,7 @@ def parse_raws(text: str, count: int) -> dict:
                         seconds=float(r["seconds"]),
                         notes=[str(n)[:500] for n in r.get("notes", [])][:10],
                         integer=[tuple(int(i) for i in p) for p in r.get("integer", [])],
+                        narrow=[tuple(int(i) for i in p) for p in r.get("narrow", [])],
                         after=r.get("after")))
     if len(raws) != count:
         raise ValueError(f"{len(raws)} results for {count} calls")
