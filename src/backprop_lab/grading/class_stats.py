@@ -16,6 +16,8 @@ from pathlib import Path
 from ..engine import STUBS
 
 STATUSES = ("graded", "error", "timeout", "invalid")
+#: What a feedback record holds for certain (others are skipped as foreign files).
+REQUIRED = {"submission", "assignment", "status", "score", "max_score", "questions"}
 UNROUTED = "(no assignment)"
 
 
@@ -60,9 +62,10 @@ def load_records(out: Path) -> list[dict]:
     for path in sorted((Path(out) / "feedback").glob("*.json")):
         try:
             record = json.loads(path.read_text())
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             continue  # a half-written or foreign file: the gradebook skips it too
-        if isinstance(record, dict) and "status" in record:
+        if isinstance(record, dict) and REQUIRED <= record.keys() \
+                and isinstance(record["questions"], list):
             records.append({**record, "stem": path.stem})
     return records
 
