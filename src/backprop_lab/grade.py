@@ -155,13 +155,15 @@ def row(job: Job, status: str, reason: str) -> dict:
 
 
 def finished(job: Job, record: object) -> dict:
-    """The record as it is kept: labelled, its flags escaped and capped (they are what the
-    kernel said, not ours), its code a list of strings."""
+    """The record as it is kept: labelled, its flags escaped, without repeats and capped
+    (they are what the kernel said, not ours), its code a list of strings."""
     if not isinstance(record, dict):
         raise TypeError(f"the grading returned a {type(record).__name__}, not a record")
     record.update(submission=job.label, source=job.source)
     flags = record.get("flags") or []
-    record["flags"] = [plain(f)[:FLAG_CHARS] for f in flags[:FLAG_COUNT]]
+    flags = dict.fromkeys(plain(f)[:FLAG_CHARS] for f in (flags if isinstance(flags, list)
+                                                          else [flags]))
+    record["flags"] = list(flags)[:FLAG_COUNT]
     code = record.get("code") or []
     record["code"] = [c for c in code if isinstance(c, str)] if isinstance(code, list) else []
     return record
