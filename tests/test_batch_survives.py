@@ -393,3 +393,24 @@ def test_the_job_of_a_file_given_by_its_path(tmp_path):
     (tmp_path / "a.ipynb").write_text("{}")
     (job,) = unique_stems([(tmp_path / "a.ipynb", "a.ipynb")])
     assert isinstance(job, Job) and job.source == str(tmp_path.resolve() / "a.ipynb")
+
+
+def test_feedback_files_edited_by_hand_do_not_stop_the_gradebook(tmp_path):
+    from backprop_lab.grade import rebuild_outputs
+    from backprop_lab.grading.report import gradebook_rows
+
+    feedback = tmp_path / "feedback"
+    feedback.mkdir()
+    good = {"submission": "good.ipynb", "assignment": None, "status": "invalid",
+            "score": 0.0, "max_score": 0.0, "flags": [], "questions": [], "reason": "x"}
+    bad = {**good, "submission": "bad.ipynb", "score": "abc"}
+    with pytest.raises(ValueError):  # defence off: the gradebook met the bad score
+        gradebook_rows([good, bad], [])
+    (feedback / "good.json").write_text(json.dumps(good))
+    (feedback / "bad.json").write_text(json.dumps(bad))
+    (feedback / "deep.json").write_bytes(BROKEN["deep-cells.ipynb"])
+    (feedback / "binary.json").write_bytes(b"\xff\xfe")
+    records = rebuild_outputs(tmp_path, {}, similarity="off")
+    assert [r["submission"] for r in records] == ["good.ipynb"]
+    assert [r["submission"] for r in gradebook(tmp_path)] == ["good.ipynb"]
+    assert "good.ipynb" in (tmp_path / "report.html").read_text()
