@@ -237,8 +237,14 @@ def grade(paths: list[Path], out: Path, *, autograder_dir: Path = Path("dist"),
                 if index not in done:
                     done.add(index)
                     kept(sent[index], record)
-        except Exception as error:  # the workers themselves failed: the rest get their rows
+        except Exception as error:
+            if not done:  # nothing graded at all: a problem of the set-up, said as before
+                raise
+            # The workers failed midway: the rest get their rows (no checksum: a re-run
+            # grades them), and the batch ends with its gradebook.
             why = f"the grader itself failed: {type(error).__name__}: {plain(error)[:200]}"
+            print(f"backprop-lab grade: {why}; {len(sent) - len(done)} submissions not graded",
+                  file=sys.stderr)
             for index, job in enumerate(sent):
                 if index not in done:
                     kept(job, row(job, "error", why))
