@@ -7,6 +7,11 @@ a Dask distributed cluster. Every result is written atomically as it arrives, so
 interrupted run loses only what was in flight; a re-run skips submissions whose file
 and autograder are unchanged since their feedback was written (``--force`` regrades);
 the gradebook is always rebuilt from the feedback files.
+
+Every file found gets exactly one row: links, FIFOs and other non-regular files are
+refused here, unread, before any worker sees them; a worker reads each file once
+(:mod:`.grading.intake`); whatever goes wrong with one file's record becomes its row
+(:mod:`.feedback_folder`), and the batch goes on to its gradebook.
 """
 
 from __future__ import annotations
