@@ -404,13 +404,19 @@ def test_feedback_files_edited_by_hand_do_not_stop_the_gradebook(tmp_path):
     good = {"submission": "good.ipynb", "assignment": None, "status": "invalid",
             "score": 0.0, "max_score": 0.0, "flags": [], "questions": [], "reason": "x"}
     bad = {**good, "submission": "bad.ipynb", "score": "abc"}
+    odd_code = {**good, "submission": "odd-code.ipynb", "assignment": "a1_forward",
+                "status": "graded", "code": [1, None, "x = 1\n"]}
     with pytest.raises(ValueError):  # defence off: the gradebook met the bad score
         gradebook_rows([good, bad], [])
     (feedback / "good.json").write_text(json.dumps(good))
     (feedback / "bad.json").write_text(json.dumps(bad))
+    (feedback / "odd-code.json").write_text(json.dumps(odd_code))
     (feedback / "deep.json").write_bytes(BROKEN["deep-cells.ipynb"])
     (feedback / "binary.json").write_bytes(b"\xff\xfe")
-    records = rebuild_outputs(tmp_path, {}, similarity="off")
-    assert [r["submission"] for r in records] == ["good.ipynb"]
-    assert [r["submission"] for r in gradebook(tmp_path)] == ["good.ipynb"]
-    assert "good.ipynb" in (tmp_path / "report.html").read_text()
+    with pytest.raises(TypeError):  # defence off: the similarity check met the numbers
+        "\n\n".join(odd_code["code"])
+    records = rebuild_outputs(tmp_path, {}, similarity="on")
+    assert [r["submission"] for r in records] == ["good.ipynb", "odd-code.ipynb"]
+    assert [r["submission"] for r in gradebook(tmp_path)] == ["good.ipynb", "odd-code.ipynb"]
+    page = (tmp_path / "report.html").read_text()
+    assert "good.ipynb" in page and "could not be built" not in page

@@ -217,6 +217,12 @@ def copydetect_installed() -> bool:
     return importlib.util.find_spec("copydetect") is not None
 
 
+def code_of(record: dict) -> list[str]:
+    """The code cells a record keeps, as a list of strings whatever the file holds."""
+    code = record.get("code")
+    return [c for c in code if isinstance(c, str)] if isinstance(code, list) else []
+
+
 def find_similar(assignments: list[Assignment], templates: dict[str, list[str]],
                  mode: str = "auto", threshold: float = DEFAULT_THRESHOLD) -> list[Similarity]:
     """Similar pairs per assignment; ``mode`` is ``auto`` (up to AUTO_LIMIT), ``on`` or ``off``."""
@@ -224,7 +230,7 @@ def find_similar(assignments: list[Assignment], templates: dict[str, list[str]],
     for a in assignments:
         if a.name == UNROUTED:
             continue
-        codes = {r["submission"]: r.get("code") or [] for r in a.records}
+        codes = {r["submission"]: code_of(r) for r in a.records}
         if mode == "off":
             found.append(Similarity(a.name, [], "turned off (--similarity off)"))
         elif mode == "auto" and len(codes) > AUTO_LIMIT:
