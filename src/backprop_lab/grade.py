@@ -7,12 +7,17 @@ a Dask distributed cluster. Every result is written atomically as it arrives, so
 interrupted run loses only what was in flight; a re-run skips submissions whose file
 and autograder are unchanged since their feedback was written (``--force`` regrades);
 the gradebook is always rebuilt from the feedback files.
+
+Every file found gets exactly one row: links, FIFOs and other non-regular files are
+refused here, unread, before any worker sees them; a worker reads each file once
+(:mod:`.grading.intake`); whatever goes wrong with one file's record becomes its row
+(:mod:`.feedback_folder`), and the batch goes on to its gradebook.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+import html
 import os
 import sys
 import time
@@ -20,27 +25,31 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .feedback_folder import (  # noqa: F401 (Job, write_atomic... are grade's names too)
+    Job,
+    is_current,
+    keep,
+    retire_stale,
+    row,
+    safe_stem,
+    unique_stems,
+    write_atomic,
+)
 from .grading.autograder import Autograder, find_autograders
+from .grading.class_stats import load_records
+from .grading.intake import refusal
 from .grading.kernel import Limits
 from .grading.report import (
     BASE_COLUMNS,
-    feedback_markdown,
     gradebook_rows,
     mistake_counts,
+    plain,
     to_csv,
 )
 from .grading.sandbox import choose_mode, private_defaults, sealed
-from .grading.similarity import DEFAULT_THRESHOLD, submission_code
+from .grading.similarity import DEFAULT_THRESHOLD
 from .grading.submission import grade_file
 from .workers import crashed, run_local
-
-
-@dataclass
-class Job:
-    path: Path
-    stem: str
-    #: The gradebook's ``submission``: the path relative to the folder graded.
-    label: str = ""
 
 
 @dataclass
@@ -62,41 +71,6 @@ def find_submissions(paths: Iterable[Path]) -> list[tuple[Path, str]]:
         else:
             found.append((path, path.name))
     return found
-
-
-def unique_stems(found: list[tuple[Path, str]]) -> list[Job]:
-    """Feedback files are named by stem; a repeated stem gets -2, -3, ... in file order,
-    and a repeated label its folder's name in front."""
-    seen: dict[str, int] = {}
-    labels = [label for _, label in found]
-    jobs = []
-    for path, label in found:
-        if labels.count(label) > 1:
-            label = f"{path.resolve().parent.name}/{label}"
-        n = seen[path.stem] = seen.get(path.stem, 0) + 1
-        jobs.append(Job(path, path.stem if n == 1 else f"{path.stem}-{n}", label))
-    return jobs
-
-
-def write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
-def is_current(job: Job, feedback: Path, autograders: dict[str, Autograder]) -> bool:
-    """True when the feedback was written for this very file and autograder."""
-    try:
-        old = json.loads((feedback / f"{job.stem}.json").read_text())
-        digest = hashlib.sha256(job.path.read_bytes()).hexdigest()
-    except (OSError, ValueError):
-        return False
-    grader = autograders.get(old.get("assignment") or "")
-    if old.get("source", str(job.path.resolve())) != str(job.path.resolve()):
-        return False  # the stem belonged to another file last time
-    return old.get("sha256") == digest and (
-        grader is None if old["status"] == "invalid"
-        else grader is not None and old.get("autograder") == grader.digest)
 
 
 # --- a Dask cluster --------------------------------------------------------------
@@ -170,7 +144,7 @@ class Progress:
             if self.done == self.total:
                 self.stream.write("\n")
         else:
-            self.stream.write(f"[{self.done}/{self.total}] {record['submission']}: "
+            self.stream.write(f"[{self.done}/{self.total}] {plain(record['submission'])}: "
                               f"{record['status']} {record['score']:g}/{record['max_score']:g}"
                               f" (ETA {eta:.0f}s)\n")
         self.stream.flush()
@@ -184,32 +158,13 @@ def question_order(autograders: dict[str, Autograder], records: list[dict]) -> l
     return names + extra
 
 
-def retire_stale(feedback: Path, jobs: list[Job]) -> list[str]:
-    """Move feedback whose submission file is gone (or is now graded under another stem)
-    to ``feedback/removed/``, out of the gradebook; return the stems moved."""
-    stems = {str(job.path.resolve()): job.stem for job in jobs}
-    moved = []
-    for path in sorted(feedback.glob("*.json")):
-        try:
-            source = json.loads(path.read_text()).get("source")
-        except (OSError, ValueError):
-            continue
-        if source is None or (Path(source).exists() and stems.get(source, path.stem)
-                              == path.stem):
-            continue
-        (feedback / "removed").mkdir(exist_ok=True)
-        for kind in (".json", ".md"):
-            old = path.with_suffix(kind)
-            if old.exists():
-                os.replace(old, feedback / "removed" / old.name)
-        moved.append(path.stem)
-    return moved
-
-
 def rebuild_outputs(out: Path, autograders: dict[str, Autograder], *, similarity: str = "auto",
                     similarity_threshold: float = DEFAULT_THRESHOLD) -> list[dict]:
-    """gradebook.csv, mistakes.csv and report.html from the files in ``out/feedback``."""
-    records = [json.loads(p.read_text()) for p in sorted((out / "feedback").glob("*.json"))]
+    """gradebook.csv, mistakes.csv and report.html from the files in ``out/feedback``.
+
+    The gradebook and mistakes are written first; a report that cannot be built is
+    replaced by a page that says why (and a warning), so the gradebook always stands."""
+    records = load_records(out)
     questions = question_order(autograders, records)
     rows = gradebook_rows(records, questions)
     write_atomic(out / "gradebook.csv", to_csv(rows, BASE_COLUMNS + questions))
@@ -219,8 +174,16 @@ def rebuild_outputs(out: Path, autograders: dict[str, Autograder], *, similarity
     write_atomic(out / "mistakes.csv", to_csv(mistakes, ["question", "mistake", "submissions"]))
     from .grading.class_report import write_report  # Matplotlib and copydetect: only here
 
-    write_report(out, [a.path for a in autograders.values()], similarity=similarity,
-                 threshold=similarity_threshold)
+    try:
+        write_report(out, [a.path for a in autograders.values()], similarity=similarity,
+                     threshold=similarity_threshold)
+    except Exception as error:  # the report is a view: the gradebook above stands
+        why = f"{type(error).__name__}: {plain(error)[:300]}"
+        print(f"backprop-lab grade: the class report could not be built ({why}); "
+              "the gradebook and feedback are complete", file=sys.stderr)
+        write_atomic(out / "report.html", "<!DOCTYPE html><meta charset=utf-8><title>Class "
+                     "report</title><p>The class report could not be built: "
+                     f"{html.escape(why)}. The gradebook and feedback are complete.</p>\n")
     return records
 
 
@@ -246,24 +209,50 @@ def grade(paths: list[Path], out: Path, *, autograder_dir: Path = Path("dist"),
     started = time.monotonic()
     bar = Progress(len(todo)) if progress and todo else None
     mode = choose_mode()
-    if not todo:
+    # Links, FIFOs, folders...: refused here, never handed to a worker (which refuses them
+    # too, should one be swapped in meanwhile).
+    sent, refused = [], []
+    for job in todo:
+        why = refusal(job.path)
+        if why:
+            refused.append((job, why))
+        else:
+            sent.append(job)
+    if not sent:
         stream = iter(())
     elif scheduler:
-        stream = run_dask(todo, autograders, limits, scheduler, assignment)
+        stream = run_dask(sent, autograders, limits, scheduler, assignment)
     else:
-        stream = run_local(todo, autograder_dir, limits, workers or os.cpu_count() or 1,
+        stream = run_local(sent, autograder_dir, limits, workers or os.cpu_count() or 1,
                            assignment, mode)
+
+    def kept(job: Job, record: object) -> None:
+        record = keep(feedback, job, record)
+        summary.graded += 1
+        if bar:
+            bar.update(record)
+
+    for job, why in refused:
+        kept(job, row(job, "invalid", why))
     # In the uid mode nothing hides files: what kernels must not read is closed meanwhile.
     with sealed([*private_defaults(), *map(Path, limits.private)] if mode == "uid" else []):
-        for index, record in stream:
-            job = todo[index]
-            record.update(submission=job.label, source=str(job.path.resolve()))
-            record["code"] = submission_code(job.path)  # for the similarity report
-            write_atomic(feedback / f"{job.stem}.md", feedback_markdown(record))
-            write_atomic(feedback / f"{job.stem}.json", json.dumps(record, indent=1))
-            summary.graded += 1
-            if bar:
-                bar.update(record)
+        done: set[int] = set()
+        try:
+            for index, record in stream:
+                if index not in done:
+                    done.add(index)
+                    kept(sent[index], record)
+        except Exception as error:
+            if not done:  # nothing graded at all: a problem of the set-up, said as before
+                raise
+            # The workers failed midway: the rest get their rows (no checksum: a re-run
+            # grades them), and the batch ends with its gradebook.
+            why = f"the grader itself failed: {type(error).__name__}: {plain(error)[:200]}"
+            print(f"backprop-lab grade: {why}; {len(sent) - len(done)} submissions not graded",
+                  file=sys.stderr)
+            for index, job in enumerate(sent):
+                if index not in done:
+                    kept(job, row(job, "error", why))
     summary.seconds = time.monotonic() - started
     summary.records = rebuild_outputs(out, autograders, similarity=similarity,
                                       similarity_threshold=similarity_threshold)

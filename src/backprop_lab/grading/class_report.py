@@ -14,6 +14,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from .class_stats import (
     UNROUTED,
@@ -23,7 +24,7 @@ from .class_stats import (
     heat_counts,
     load_records,
 )
-from .report import MISTAKES
+from .report import MISTAKES, kernel_says, plain
 from .report_plots import mistakes_heat_map, score_histogram
 from .similarity import DEFAULT_THRESHOLD, Pair, similar_pairs, template_cells
 
@@ -35,6 +36,8 @@ from .similarity import DEFAULT_THRESHOLD, Pair, similar_pairs, template_cells
 AUTO_LIMIT = 1000
 #: Parts (stubs, other cells) at least this alike are shown side by side.
 SHOW_PART = 0.3
+#: Characters code keeps when shown.
+CODE = "\n\t"
 
 CSS = """body{font-family:system-ui,sans-serif;margin:1.5em auto;max-width:1200px;
 padding:0 1em;color:#222}h1{margin-bottom:.2em}h2{border-bottom:2px solid #ddd;margin-top:2em}
@@ -64,12 +67,13 @@ class Similarity:
     seconds: float = 0.0
 
 
-def esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
+def esc(value: object, keep: str = "") -> str:
+    """Text as HTML: markup escaped, control and format characters written as escapes."""
+    return html.escape(plain(value, keep), quote=True)
 
 
 def link(stem: str, text: str | None = None) -> str:
-    return f'<a href="feedback/{esc(stem)}.md">{esc(text or stem)}</a>'
+    return f'<a href="feedback/{esc(quote(stem + ".md"))}">{esc(text or stem)}</a>'
 
 
 def percent(share: float) -> str:
@@ -131,7 +135,7 @@ def mistake_tables(a: Assignment) -> str:
 
 def assignment_section(a: Assignment) -> str:
     out = [f'<section class="assignment" id="a-{esc(a.name)}"><h2>{esc(a.name)}</h2>']
-    out.append("<p>" + ", ".join(f"{n} {s}" for s, n in a.statuses.items()) + "</p>")
+    out.append("<p>" + ", ".join(f"{n} {esc(s)}" for s, n in a.statuses.items()) + "</p>")
     if a.name != UNROUTED:
         out.append(f'<figure class="histogram">{score_histogram(a.scores, a.max_score)}'
                    "<figcaption>Scores</figcaption></figure>")
@@ -149,7 +153,8 @@ def heat_map_section(assignments: list[Assignment]) -> str:
 
 def flagged_section(records: list[dict]) -> str:
     rows = [[td(link(r["stem"], r["submission"])), td(esc(r.get("assignment") or "")),
-             td("<br>".join(f'<span class="flag">{esc(f)}</span>' for f in r["flags"]))]
+             td("<br>".join(f'<span class="flag">{esc(kernel_says(r["submission"], f))}</span>'
+                            for f in r["flags"]))]
             for r in flagged(records)]
     body = (_table(["submission", "assignment", "flags"], rows, "flagged") if rows
             else '<p class="note">No submission was flagged.</p>')
@@ -159,8 +164,8 @@ def flagged_section(records: list[dict]) -> str:
 def pair_block(pair: Pair, stems: dict[str, str]) -> str:
     """One pair: its score, and each part both wrote, side by side (closed until clicked)."""
     shown = [p for p in pair.parts if p[1] >= SHOW_PART]
-    rows = [[td(f"{esc(name)}<br>{percent(score)}"), td(f"<pre>{esc(left)}</pre>"),
-             td(f"<pre>{esc(right)}</pre>")] for name, score, left, right in shown]
+    rows = [[td(f"{esc(name)}<br>{percent(score)}"), td(f"<pre>{esc(left, CODE)}</pre>"),
+             td(f"<pre>{esc(right, CODE)}</pre>")] for name, score, left, right in shown]
     a, b = stems.get(pair.a, pair.a), stems.get(pair.b, pair.b)
     alike = ", ".join(f"{esc(name)} {percent(score)}" for name, score, *_ in shown)
     return (f'<details class="pair"><summary>{link(a, pair.a)} and {link(b, pair.b)}: '
@@ -212,6 +217,12 @@ def copydetect_installed() -> bool:
     return importlib.util.find_spec("copydetect") is not None
 
 
+def code_of(record: dict) -> list[str]:
+    """The code cells a record keeps, as a list of strings whatever the file holds."""
+    code = record.get("code")
+    return [c for c in code if isinstance(c, str)] if isinstance(code, list) else []
+
+
 def find_similar(assignments: list[Assignment], templates: dict[str, list[str]],
                  mode: str = "auto", threshold: float = DEFAULT_THRESHOLD) -> list[Similarity]:
     """Similar pairs per assignment; ``mode`` is ``auto`` (up to AUTO_LIMIT), ``on`` or ``off``."""
@@ -219,7 +230,7 @@ def find_similar(assignments: list[Assignment], templates: dict[str, list[str]],
     for a in assignments:
         if a.name == UNROUTED:
             continue
-        codes = {r["submission"]: r.get("code") or [] for r in a.records}
+        codes = {r["submission"]: code_of(r) for r in a.records}
         if mode == "off":
             found.append(Similarity(a.name, [], "turned off (--similarity off)"))
         elif mode == "auto" and len(codes) > AUTO_LIMIT:
@@ -271,6 +282,6 @@ def write_report(out: Path, zips: list[Path] = (), *, similarity: str = "auto",
     page = render(records, similar, threshold)
     target = Path(out) / "report.html"
     tmp = target.with_name(f".report.html.{os.getpid()}.tmp")
-    tmp.write_text(page)
+    tmp.write_text(page, encoding="utf-8", errors="backslashreplace")
     os.replace(tmp, target)
     return target

@@ -16,6 +16,8 @@ from pathlib import Path
 from ..engine import STUBS
 
 STATUSES = ("graded", "error", "timeout", "invalid")
+#: What a feedback record holds for certain (others are skipped as foreign files).
+REQUIRED = {"submission", "assignment", "status", "score", "max_score", "questions"}
 UNROUTED = "(no assignment)"
 
 
@@ -60,11 +62,27 @@ def load_records(out: Path) -> list[dict]:
     for path in sorted((Path(out) / "feedback").glob("*.json")):
         try:
             record = json.loads(path.read_text())
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             continue  # a half-written or foreign file: the gradebook skips it too
-        if isinstance(record, dict) and "status" in record:
+        if well_formed(record):
             records.append({**record, "stem": path.stem})
     return records
+
+
+def well_formed(record: object) -> bool:
+    """A feedback record as ``grade`` writes it: the keys and the types the pages read."""
+    if not (isinstance(record, dict) and REQUIRED <= record.keys()):
+        return False
+    numbers = (int, float)
+    questions = record["questions"]
+    return (isinstance(record["score"], numbers) and isinstance(record["max_score"], numbers)
+            and isinstance(record["status"], str) and isinstance(questions, list)
+            and all(isinstance(q, dict) and isinstance(q.get("name"), str)
+                    and isinstance(q.get("score"), numbers)
+                    and isinstance(q.get("max_score"), numbers)
+                    and isinstance(q.get("messages", []), list)
+                    and isinstance(q.get("diagnoses", []), list) for q in questions)
+            and isinstance(record.get("flags", []), list))
 
 
 def course_key(name: str) -> tuple[int, str]:

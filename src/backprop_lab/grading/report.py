@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,6 +29,47 @@ MISTAKES = {
 }
 
 
+#: Unicode categories written as escapes: controls (ANSI escapes too), format characters
+#: (bidi overrides), surrogates, private use, unassigned, line and paragraph separators.
+UNSAFE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+def plain(text: object, keep: str = "") -> str:
+    """``text`` with every character of an ``UNSAFE`` category written as an escape
+    (``\\x1b``, ``\\n``, ``\\u202e``, ``\\ud800``), except those in ``keep`` (say newlines
+    in code). The result encodes as UTF-8 and does nothing to a terminal or a page."""
+    out = []
+    for char in str(text):
+        if char in keep or unicodedata.category(char) not in UNSAFE:
+            out.append(char)
+        elif ord(char) < 0x100:
+            out.append(f"\\x{ord(char):02x}")
+        elif ord(char) < 0x10000:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(f"\\U{ord(char):08x}")
+    return "".join(out)
+
+
+def quoted(text: object, limit: int = 300) -> str:
+    """Text a kernel sent, as evidence: escaped (``plain``), cut to ``limit``, in quotes."""
+    text = plain(text)
+    text = text[:limit] + ("..." if len(text) > limit else "")
+    return '"' + text.replace('"', '\\"') + '"'
+
+
+def kernel_says(label: str, flag: object) -> str:
+    """One flag, attributed: it is what the kernel of ``label`` reported, not our words."""
+    return f"reported by the kernel of {plain(label)}: {quoted(flag)}"
+
+
+def md_code(text: str) -> str:
+    """``text`` as a Markdown code span, whatever backticks it holds."""
+    run = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (run + 1)
+    return f"{fence} {text} {fence}"
+
+
 def score_text(value: float) -> str:
     return f"{value:g}"
 
@@ -43,39 +86,43 @@ def manual_note(manual: list[dict]) -> str:
 
 
 def feedback_markdown(record: dict) -> str:
-    """The feedback for the student: per question, the score, what was wrong, the mistake."""
-    lines = [f"# Feedback: {record['submission']}", ""]
+    """The feedback for the student: per question, the score, what was wrong, the mistake.
+
+    Every piece of text is one line of ``plain`` text (a newline or escape sequence in a
+    message cannot start a line of its own), and flags are quoted as the kernel's words."""
+    lines = [f"# Feedback: {plain(record['submission'])}", ""]
     if record["status"] == "invalid":
-        lines += [f"This file could not be graded: {record['reason']}.", ""]
+        lines += [f"This file could not be graded: {plain(record['reason'])}.", ""]
         return "\n".join(lines)
-    lines += [f"Assignment **{record['assignment']}**: "
+    lines += [f"Assignment **{plain(record['assignment'])}**: "
               f"**{score_text(record['score'])} / {score_text(record['max_score'])}** points"
-              + manual_note(record.get("manual", [])) + ".", ""]
+              + plain(manual_note(record.get("manual", []))) + ".", ""]
     if record["status"] != "graded":
-        lines += [f"Grading stopped early ({record['status']}): {record['reason']}.", ""]
+        lines += [f"Grading stopped early ({plain(record['status'])}): "
+                  f"{plain(record['reason'])}.", ""]
     for note in record.get("cells", []):
-        lines.append(f"- Your notebook's {note}")
+        lines.append(f"- Your notebook's {plain(note)}")
     if record.get("cells"):
         lines.append("")
     for q in record["questions"]:
         mark = "✅" if q["score"] == q["max_score"] else "❌"
-        lines.append(f"## {mark} {q['name']}: {score_text(q['score'])} / "
+        lines.append(f"## {mark} {plain(q['name'])}: {score_text(q['score'])} / "
                      f"{score_text(q['max_score'])}")
         lines.append("")
-        lines += [f"- {m}" for m in q["messages"]]
+        lines += [f"- {plain(m)}" for m in q["messages"]]
         for code in q["diagnoses"]:
-            lines.append(f"- Named mistake `{code}`: {MISTAKES.get(code, code)}.")
+            lines.append(f"- Named mistake `{plain(code)}`: {plain(MISTAKES.get(code, code))}.")
         lines.append("")
     for flag in record.get("flags", []):
-        lines.append(f"> Flagged: {flag}")
+        lines.append(f"> Flagged, reported by your notebook's kernel: {md_code(quoted(flag))}")
     return "\n".join(lines).rstrip() + "\n"
 
 
 def gradebook_rows(records: Iterable[dict], questions: list[str]) -> list[dict]:
     rows = []
     for r in records:
-        row = {"submission": r["submission"], "assignment": r["assignment"] or "",
-               "status": r["status"], "score": score_text(r["score"]),
+        row = {"submission": plain(r["submission"]), "assignment": plain(r["assignment"] or ""),
+               "status": plain(r["status"]), "score": score_text(r["score"]),
                "max_score": score_text(r["max_score"])}
         by_name = {q["name"]: q["score"] for q in r["questions"]}
         row.update({name: score_text(by_name[name]) if name in by_name else ""
@@ -127,9 +174,10 @@ def print_results(summary, out: Path) -> None:
             print(f"  {question:24s} {code:28s} {n}")
     flagged = [r for r in records if r.get("flags")]
     if flagged:
-        print("\nFlagged submissions:")
+        print("\nFlagged submissions (what each kernel reported, escaped and quoted):")
         for r in flagged:
-            print(f"  {r['submission']}: " + "; ".join(r["flags"]))
+            for flag in r["flags"]:
+                print(f"  {plain(r['submission'])}: {kernel_says(r['submission'], flag)}")
     print(f"\nGraded {summary.graded}, skipped {summary.skipped} unchanged, "
           f"in {summary.seconds:.1f} s. Gradebook: {out / 'gradebook.csv'}; "
           f"feedback: {out / 'feedback'}/; class mistakes: {out / 'mistakes.csv'}")

@@ -48,24 +48,26 @@ class Pair:
 
 
 def code_cells(nb: dict) -> list[str]:
-    """The sources of the notebook's code cells, plotting cells (``otter_ignore``) left out."""
+    """The sources of the notebook's code cells, plotting cells (``otter_ignore``) left out;
+    parts of the wrong type are skipped, whatever the JSON holds."""
     out = []
-    for cell in nb.get("cells", []):
+    cells = nb.get("cells", []) if isinstance(nb, dict) else []
+    for cell in cells if isinstance(cells, list) else []:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        if "otter_ignore" in (cell.get("metadata", {}).get("tags") or []):
+        metadata = cell.get("metadata")
+        tags = metadata.get("tags") if isinstance(metadata, dict) else None
+        if isinstance(tags, list) and "otter_ignore" in tags:
             continue
         source = cell.get("source", "")
-        out.append("".join(source) if isinstance(source, list) else str(source))
+        if isinstance(source, list):
+            source = "".join(s for s in source if isinstance(s, str))
+        out.append(source if isinstance(source, str) else "")
     return out
 
 
-def submission_code(path: Path) -> list[str]:
-    """What ``grade`` keeps of a submission for the report: its code cells, capped."""
-    try:
-        cells = code_cells(json.loads(Path(path).read_text(errors="replace")))
-    except (OSError, ValueError, AttributeError, TypeError):
-        return []
+def kept_code(cells: list[str]) -> list[str]:
+    """What a feedback record keeps of the code cells: the first ones, up to CODE_LIMIT."""
     kept, total = [], 0
     for source in cells:
         if total + len(source) > CODE_LIMIT:
@@ -73,6 +75,16 @@ def submission_code(path: Path) -> list[str]:
         kept.append(source)
         total += len(source)
     return kept
+
+
+def submission_code(source: Path | bytes) -> list[str]:
+    """The code cells of a notebook file (or its bytes), capped; ``[]`` for anything that is
+    not one (broken JSON, JSON nested too deep to parse, an unreadable file)."""
+    try:
+        data = source if isinstance(source, bytes) else Path(source).read_bytes()
+        return kept_code(code_cells(json.loads(data.decode("utf-8", errors="replace"))))
+    except (OSError, ValueError, RecursionError):
+        return []
 
 
 def parts_of(cells: list[str]) -> dict[str, str]:

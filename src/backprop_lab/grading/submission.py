@@ -22,14 +22,18 @@ from ..course.calls import OUT_OF_TIME, TIMED_OUT, Raw, encode
 from ..engine import STUBS
 from .autograder import Autograder
 from .cases import draw_cases
+from .intake import Ungradable, check_structure, read_submission
 from .judge import BUILDS_ON, PARTS
 from .kernel import Kernel, Limits, run_cells
 from .provenance import Bindings
 from .scoring import answer_proxy, concise, parse_flags, parse_raws, score_question
 from .secret import submission_key
 from .shipping import evaluate, modified, shipped
+from .similarity import code_cells as notebook_code
+from .similarity import kept_code
 
-__all__ = ["answer_proxy", "concise", "grade_file", "parse_raws", "score_question"]
+__all__ = ["Ungradable", "answer_proxy", "concise", "grade_file", "parse_raws",
+           "score_question"]
 
 PRELUDE = (
     "class _NoGrader:\n"
@@ -53,12 +57,10 @@ HARNESS_MARGIN = 0.5
 DEF_LINE = re.compile(r"^def\s+([A-Za-z_]\w*)\s*\(", re.MULTILINE)
 
 
-class Ungradable(Exception):  # noqa: N818 (reads as "raise Ungradable(reason)")
-    """The file cannot be graded: the reason is the message."""
-
-
-def read_notebook(path: Path) -> nbformat.NotebookNode:
-    data = path.read_bytes()
+def read_notebook(source: Path | bytes) -> nbformat.NotebookNode:
+    """The notebook in ``source`` (bytes, or a path read once by ``read_submission``), as
+    nbformat v4, its structure checked; anything else is :class:`Ungradable`."""
+    data = source if isinstance(source, bytes) else read_submission(source)
     if not data.strip():
         raise Ungradable("the file is empty")
     try:
@@ -67,11 +69,13 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
             nb = nbformat.reads(data.decode("utf-8"), as_version=4)
     except UnicodeDecodeError:
         raise Ungradable("the file is not a notebook (it is not UTF-8 text)") from None
-    except Exception as error:  # nbformat raises many kinds for broken JSON or schema
+    except Exception as error:  # nbformat raises many kinds (RecursionError too: deep JSON)
+        first = (str(error).splitlines() or [""])[0][:200]
         raise Ungradable(f"the file is not a readable notebook ({type(error).__name__}: "
-                      f"{str(error).splitlines()[0][:200]})") from None
-    if not isinstance(nb.get("cells"), list):
-        raise Ungradable("the notebook has no list of cells")
+                         f"{first})") from None
+    if not isinstance(nb, dict):
+        raise Ungradable("the file is not a notebook (its JSON is not an object)")
+    check_structure(nb)
     return nb
 
 
@@ -132,15 +136,24 @@ def _extract_files(grader: Autograder, into: Path) -> Path:
 
 
 def grade_file(path: Path, autograders: dict[str, Autograder], limits: Limits,
-               assignment: str | None = None, kernel: Kernel | None = None) -> dict:
-    """The feedback record of one submission (docs/contract.md, section 4, plus details)."""
+               assignment: str | None = None, kernel: Kernel | None = None, *,
+               data: bytes | None = None) -> dict:
+    """The feedback record of one submission (docs/contract.md, section 4, plus details).
+
+    The file is read once (``data``, when given, is those bytes): its ``sha256``, the
+    notebook graded and the ``code`` kept for the similarity report all come from the
+    same bytes. A symbolic link or other non-regular file is refused unread."""
     path = Path(path)
     started = time.monotonic()
     record = {"submission": path.name, "assignment": None, "status": "invalid", "score": 0.0,
-              "max_score": 0.0, "flags": [], "questions": [], "reason": "",
-              "sha256": hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""}
+              "max_score": 0.0, "flags": [], "questions": [], "reason": "", "sha256": "",
+              "code": []}
     try:
-        nb = read_notebook(path)
+        if data is None:
+            data = read_submission(path)
+        record["sha256"] = hashlib.sha256(data).hexdigest()
+        nb = read_notebook(data)
+        record["code"] = kept_code(notebook_code(nb))
         grader = route(nb, autograders, assignment)
     except (Ungradable, OSError) as error:
         record["reason"] = str(error)
