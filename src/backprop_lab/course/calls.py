@@ -96,12 +96,25 @@ def call(fn, args: tuple, seconds: float = CALL_SECONDS, name: str | None = None
                          f"{error} (the error is in {helper}, not in {name} itself)")
         elif isinstance(error, NotImplementedError):
             raw.error, raw.not_implemented = "it raises NotImplementedError", True
+        elif _shape_error(error):
+            raw.error = (f"two arrays whose shapes do not fit were combined (NumPy's "
+                         f"{type(error).__name__}: {error}). Print the shapes on the line "
+                         "that fails: a weight matrix or activation from another layer, or "
+                         "a missing .T, is the usual cause")
         else:
             raw.error = f"it raised {type(error).__name__}: {error}"
     raw.seconds = time.perf_counter() - start
     raw.mutated = _changed(before, given, ())
     raw.after = given
     return raw
+
+
+def _shape_error(error: Exception) -> bool:
+    """NumPy's complaint about two shapes that do not fit together."""
+    text = str(error)
+    return isinstance(error, ValueError) and any(
+        words in text for words in ("mismatch in its core dimension", "could not be broadcast",
+                                    "not aligned", "shapes"))
 
 
 def _changed(before, after, path) -> list[str]:

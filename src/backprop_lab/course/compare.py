@@ -18,6 +18,7 @@ from .values import NotNumericError, as_tree
 __all__ = ["TOLERANCE", "NotNumericError", "Verdict", "absolute_floor", "as_tree", "compare",
            "inf_norm_close", "judge_call", "labeller", "largest", "with_floor"]
 
+from .relative_errors import other_relative_errors
 from .tolerance import TOLERANCE, absolute_floor, inf_norm_close, largest, with_floor
 
 
@@ -125,6 +126,8 @@ def _compare_array(expected, got, name, batch, close, say, stub="") -> None:
     if close(expected, got):
         return
     for factor, code, hint in _RATIOS:
+        if stub and (code, stub) not in _RATIO_HINTS:
+            continue  # twice or minus the answer means nothing known here (relative_error)
         if close(factor * expected, got):
             extra = _RATIO_HINTS.get((code, stub), "")
             say(name, f"has the right shape but is {hint}{extra}.", code)
@@ -167,7 +170,7 @@ def _explain_shape(expected, got, name, batch, close, say) -> None:
     want, have = shape_text(expected.shape), shape_text(got.shape)
     if got.ndim == 2 and got.T.shape == expected.shape and close(expected, got.T):
         say(name, f"has {have}; expected {want}. It equals the expected value "
-                     "transposed.", "transposed", "shape_mismatch")
+                     "transposed.", "transposed")
     elif (expected.ndim == 2 and expected.shape[1] == 1 and got.ndim == 2
           and got.shape[0] == expected.shape[0] and got.shape[1] > 1
           and close(expected, np.add.reduce(got, axis=1)[:, None])):
@@ -177,16 +180,25 @@ def _explain_shape(expected, got, name, batch, close, say) -> None:
     elif got.size == expected.size and got.ndim < expected.ndim and close(
             expected, got.reshape(expected.shape)):
         say(name, f"is flattened: it has {have}; expected {want}. The numbers are right; "
-                  "keep the specified shape (a column is (n, 1), not (n,): "
-                  "keepdims=True, or .reshape(-1, 1)).", "shape_mismatch")
+                  f"keep the specified shape{_which(expected.shape)} (keepdims=True in the "
+                  f"sum, or .reshape{tuple(expected.shape)}).", "shape_mismatch")
     elif got.size == expected.size and close(expected, got.reshape(expected.shape)):
-        say(name, f"has {have}; expected {want}. The numbers are right; "
-                     "keep the specified shape (a column is (n, 1), not (n,)).",
-                     "shape_mismatch")
+        say(name, f"has {have}; expected {want}. The numbers are right; keep the specified "
+                  f"shape{_which(expected.shape)} (.reshape{tuple(expected.shape)}).",
+                  "shape_mismatch")
     elif got.ndim < expected.ndim and got.size == expected.size:
         say(name, f"is flattened: it has {have}; expected {want}.", "shape_mismatch")
     else:
         say(name, f"has {have}; expected {want}.", "shape_mismatch")
+
+
+def _which(shape: tuple[int, ...]) -> str:
+    """What kind of 2-D shape it is, for a hint: a column, a row, or nothing said."""
+    if len(shape) == 2 and shape[1] == 1 and shape[0] > 1:
+        return f", a column {tuple(shape)}"
+    if len(shape) == 2 and shape[0] == 1 and shape[1] > 1:
+        return f", a row {tuple(shape)}"
+    return ""
 
 
 def _lists_of_floats(expected, got):
@@ -251,28 +263,12 @@ def judge_call(
                      "unchanged earns nothing yet.", *found.diagnoses)
     if mutation:
         for path in raw.mutated:
-            verdict.fail(f"{stub} modified its argument {arguments(path)} in place. Leave the "
-                         "caller's arrays alone: build new ones (W = W - step) instead of "
-                         "updating in place (W -= step).", "mutates_inputs")
+            verdict.fail(f"{stub} changed its argument {arguments(path)}: an array updated in "
+                         "place (W -= step) or an entry of the caller's list replaced "
+                         "(weights[l] = ...). Leave what the caller gave alone: build new "
+                         "arrays (W = W - step) in new lists, and return those.",
+                         "mutates_inputs")
     return verdict
-
-
-def other_relative_errors(args: tuple, got, close) -> list[str]:
-    """Name a relative error computed by a known formula other than the course's."""
-    try:
-        a, b = (np.asarray(v, dtype=np.float64) for v in args[:2])
-        got = np.asarray(got, dtype=np.float64)
-        diff, size = np.abs(a - b), np.abs(a) + np.abs(b)
-        for eps in (1e-8, 1e-10, 1e-12, 1e-15, np.finfo(float).tiny):
-            cs231n = np.max(diff / np.maximum(size, eps), initial=0.0)
-            if got.shape == () and close(np.asarray(cs231n), got):
-                return ["This is the elementwise relative error max(|a - b| / max(|a| + |b|, "
-                        "eps)) of the CS231n notes. This course's relative error is one "
-                        "number for the whole arrays: ||a - b||_2 / (||a||_2 + ||b||_2), "
-                        "and 0.0 when both are zero."]
-    except (TypeError, ValueError):
-        pass
-    return []
 
 
 def same_tree(a, b, close) -> bool:

@@ -24,6 +24,10 @@ from .cases import Case
 from .mutants import diagnose
 
 PARTS = ("reference", "finite_differences", "inputs_unchanged")
+#: Each part as a student reads it, at the head of its messages.
+PART_WORDS = {"reference": "Compared with the reference solution",
+              "finite_differences": "Compared with finite differences",
+              "inputs_unchanged": "Checking that your inputs are left unchanged"}
 
 REFERENCES = {name: getattr(engine, name) for name in engine.STUBS}
 
@@ -37,8 +41,8 @@ _BACKPROP_PARTS = _ACTIVATIONS | {"feedforward"} | _EQUATIONS
 #: block costs points only where that block is graded. Any other call goes to the
 #: student's own function. No stub reaches its own reference through another, and no
 #: full-backprop stub builds on another (backprop_1D, backprop_loops, backprop_vectorized,
-#: backprop_batch, backprop_row_major); sgd_epoch builds on backprop_batch, whose own
-#: building blocks it may call as well.
+#: backprop_batch, backprop_row_major); sgd_epoch builds on the batch and per-example
+#: backprops (Nielsen's SGD calls one per example) and their building blocks.
 BUILDS_ON: dict[str, frozenset[str]] = {
     "sigmoid": frozenset(),
     "sigmoid_prime": frozenset({"sigmoid"}),
@@ -55,7 +59,7 @@ BUILDS_ON: dict[str, frozenset[str]] = {
     "set_params": frozenset(),
     "numerical_gradient": frozenset(),
     "relative_error": frozenset(),
-    "sgd_epoch": _BACKPROP_PARTS | {"backprop_batch"},
+    "sgd_epoch": _BACKPROP_PARTS | {"backprop_batch", "backprop_vectorized", "backprop_loops"},
     "add_bias_column": frozenset(),
     "feedforward_augmented": frozenset({"sigmoid"}),
     "backprop_row_major": _ACTIVATIONS,
@@ -112,13 +116,14 @@ def judge(stub: str, part: str, cases: list[Case], raws: list[Raw], limit: int =
         lead = (f"Right for a single example (N = 1), but the batch case fails "
                 f"(N = {case.examples} examples, one per column). " if batch_only else "")
         for message in found.messages:
-            verdict.fail(f"{lead}On {case.context}: {message}")
+            verdict.fail(f"{lead}{PART_WORDS.get(part, part)}, on {case.context}: {message}")
             lead = ""
     for _, found in failing:
         verdict.fail("", *found.diagnoses)
     verdict.messages = [m for m in verdict.messages if m]
     if len(failing) > limit:
-        verdict.messages.append(f"({len(failing)} of {len(cases)} cases failed in all.)")
+        verdict.messages.append(f"({PART_WORDS.get(part, part)}: {len(failing)} of "
+                                f"{len(cases)} cases failed.)")
     return verdict
 
 

@@ -14,7 +14,9 @@ from ..course.calls import FLAG_MARK, PROXY_MARK, RAW_MARK, Raw, decode, encode
 from ..course.compare import Verdict
 from ..course.standins import CannotTake, direct
 from ..course.values import NotNumericError, as_tree
-from .judge import REFERENCES, judge
+from .judge import PART_WORDS, REFERENCES, judge
+
+PART_HEADS = tuple(PART_WORDS.values())
 
 PROXY_LIMIT = 64 << 20  # bytes of arguments a stub may send for a reference answer
 
@@ -118,7 +120,7 @@ def concise(messages: list[str]) -> list[str]:
     and the note that inputs-unchanged waits for a correct result only when alone."""
     seen, kept = set(), []
     for message in messages:
-        explanation = message.split(": ", 1)[-1] if message.startswith("On ") else message
+        explanation = message.split(": ", 1)[-1] if message.startswith(PART_HEADS) else message
         if explanation not in seen:
             seen.add(explanation)
             kept.append(message)

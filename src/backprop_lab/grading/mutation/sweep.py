@@ -17,6 +17,7 @@ import numpy as np
 from ...course.calls import Raw
 from ...course.compare import _lists_of_floats, same_tree
 from ...course.public import SmoothFunction
+from ...course.tolerance import absolute_floor, with_floor
 from ...engine import add_bias_column, feedforward, get_params, relative_error
 from ..cases import network
 from ..harness import run
@@ -35,15 +36,21 @@ def _net(rng, **kw):
     return sizes, W, B, X, Y
 
 
-def _activation(rng):
-    """A float, or an array of 1-3 dimensions ("any shape"), at times with +-800 in it."""
+def _activation(rng, huge: float = 800.0):
+    """A float, or an array of 1-3 dimensions ("any shape"), at times with +-``huge``."""
     if rng.random() < 0.2:
         return (float(rng.normal(scale=5)),)
     shape = tuple(int(n) for n in rng.integers(1, 6, size=int(rng.integers(1, 4))))
     z = rng.normal(scale=4, size=shape)
     if rng.random() < 0.5:
-        z.flat[0], z.flat[-1] = -800.0, 800.0
+        z.flat[0], z.flat[-1] = -huge, huge
     return (z,)
+
+
+def _activation_prime(rng):
+    """As for sigma, up to +-500: the domain of sigma' in the contract, where the correct
+    exp(-z) / (1 + exp(-z))**2 is not yet inf / inf (see ``cases._sigmoid_prime_cases``)."""
+    return _activation(rng, huge=500.0)
 
 
 def _feedforward(rng):
@@ -140,7 +147,7 @@ def _row_major(rng):
 
 
 INPUTS: dict[str, Callable[[np.random.Generator], tuple]] = {
-    "sigmoid": _activation, "sigmoid_prime": _activation, "feedforward": _feedforward,
+    "sigmoid": _activation, "sigmoid_prime": _activation_prime, "feedforward": _feedforward,
     "backprop_1D": _chain, "backprop_loops": _one_example, "bp1_output_error": _bp1,
     "bp2_hidden_error": _bp2, "bp3_bias_gradient": _bp3, "bp4_weight_gradient": _bp4,
     "backprop_vectorized": _one_example, "backprop_batch": _batch_problem,
@@ -157,21 +164,21 @@ def sweep_inputs(stub: str, n: int, seed: int = SWEEP_SEED) -> list[tuple]:
     return [INPUTS[stub](rng) for _ in range(n)]
 
 
-def agree(a: Raw, b: Raw, tolerance: float = AGREE) -> bool:
+def agree(a: Raw, b: Raw, tolerance: float = AGREE, floor: float = 0.0) -> bool:
     """Two calls that no grade can tell apart (``b`` the reference's): same error or
     none, same arguments modified, same tree of arrays of the same shapes within
-    ``tolerance``."""
+    ``tolerance``, or within the judge's absolute ``floor`` (see ``course.tolerance``)."""
     if (a.error is None) != (b.error is None) or a.not_implemented != b.not_implemented:
         return False
     # A 1-D array where a list of floats is expected is read as the judge reads it.
     return sorted(map(str, a.mutated)) == sorted(map(str, b.mutated)) and _same(
-        _lists_of_floats(b.value, a.value), b.value, tolerance)
+        _lists_of_floats(b.value, a.value), b.value, tolerance, floor)
 
 
-def _same(a, b, tolerance: float) -> bool:
+def _same(a, b, tolerance: float, floor: float = 0.0) -> bool:
     if a is None or b is None:
         return a is b
-    return same_tree(a, b, lambda x, y: relative_error(x, y) <= tolerance)
+    return same_tree(a, b, with_floor(lambda x, y: relative_error(x, y) <= tolerance, floor))
 
 
 def _how_far(got: Raw, want: Raw) -> str:
@@ -211,7 +218,7 @@ def difference(env: Mapping, stub: str, inputs: list[tuple], expected: list[Raw]
     what it did there."""
     for args, want in zip(inputs, expected, strict=True):
         [got] = run(env, stub, [args], references, seconds)
-        if not agree(got, want):
+        if not agree(got, want, floor=absolute_floor(stub, want.value)):
             what = got.error or ("modified " + ", ".join(map(str, got.mutated))
                                  if got.mutated != want.mutated else _how_far(got, want))
             return f"on arguments shaped {describe(args)}: {what}"
