@@ -325,3 +325,23 @@ def test_an_attack_by_a_source_reader_earns_nothing_in_real_kernels(name, source
 def test_a_decorated_def_is_the_students_own_code(source_readers):
     questions = {q["name"]: q for q in source_readers["decorated-right"]["questions"]}
     assert questions["sigmoid_prime"]["score"] == questions["sigmoid_prime"]["max_score"]
+
+
+def test_a_recursive_stub_sees_the_building_blocks_in_its_inner_calls_too():
+    # sgd_epoch written recursively (one mini-batch, then itself on the rest), next to a
+    # wrong backprop_batch of the student's: every inner call gets the reference's answer.
+    recursive = textwrap.dedent("""\
+        import numpy as np
+        def backprop_batch(X, Y, weights, biases):
+            return [0 * W for W in weights], [0 * b for b in biases]
+        def sgd_epoch(X, Y, weights, biases, batch_size, eta):
+            if len(X) == 0:
+                return list(weights), list(biases)
+            X_b, Y_b = X[:batch_size], Y[:batch_size]
+            nabla_w, nabla_b = backprop_batch(X_b, Y_b, weights, biases)
+            step = eta / len(X_b)
+            weights = [W - step * g for W, g in zip(weights, nabla_w)]
+            biases = [b - step * g for b, g in zip(biases, nabla_b)]
+            return sgd_epoch(X[batch_size:], Y[batch_size:], weights, biases, batch_size, eta)
+        """)
+    assert all(scores(env_of(recursive), "sgd_epoch").values())
