@@ -52,8 +52,12 @@ class Raw:
     notes: list[str] = field(default_factory=list)  # calls answered by the student's own stub
     integer: list[tuple] = field(default_factory=list)  # paths of integer arrays returned
     narrow: list[tuple] = field(default_factory=list)  # paths of arrays not float64
-    #: The arguments as they were after the call (the hidden grader compares them itself).
+    #: The arguments as they were after the call (the hidden grader compares them itself),
+    #: and after the caller then added 1 to every returned array: what changes between the
+    #: two is an argument the result shares memory with.
     after: object = field(default=None, repr=False)
+    poked: object = field(default=None, repr=False)
+    aliased: list = field(default_factory=list)  # paths of arguments a result aliases
 
 
 class _Timeout(BaseException):
@@ -75,7 +79,7 @@ def call(fn, args: tuple, seconds: float = CALL_SECONDS, name: str | None = None
         return Raw(error=f"{name} is a {type(fn).__name__}, not a function")
     given = copy.deepcopy(args)
     before = copy.deepcopy(args)
-    raw = Raw()
+    raw, value = Raw(), None
     start = time.perf_counter()
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"), _TimeLimit(seconds):
@@ -105,8 +109,23 @@ def call(fn, args: tuple, seconds: float = CALL_SECONDS, name: str | None = None
             raw.error = f"it raised {type(error).__name__}: {error}"
     raw.seconds = time.perf_counter() - start
     raw.mutated = _changed(before, given, ())
-    raw.after = given
+    raw.after = copy.deepcopy(given)
+    _poke(value)  # what the caller does to a result: it must not reach the arguments
+    raw.poked = given
+    raw.aliased = [p for p in _changed(raw.after, given, ()) if p not in raw.mutated]
     return raw
+
+
+def _poke(value) -> None:
+    """Add 1 to every writable array in a returned value, in place."""
+    if isinstance(value, (list, tuple)):
+        for v in value:
+            _poke(v)
+    elif isinstance(value, np.ndarray) and value.flags.writeable:
+        try:
+            value += 1
+        except (TypeError, ValueError):  # a dtype that cannot take it: nothing to learn
+            pass
 
 
 def _shape_error(error: Exception) -> bool:
@@ -252,6 +271,6 @@ def serve(stub: str, payload: str, builds_on: list[str], env: dict, ask,
     raws = []
     for raw in timed_calls(fn, [revive(args, ask) for args in calls], seconds, budget,
                            name=stub, notes=notes):
-        after, raw.after = _plain(raw.after), None
-        raws.append({**asdict(raw), "after": after})
+        after, poked, raw.after, raw.poked = _plain(raw.after), _plain(raw.poked), None, None
+        raws.append({**asdict(raw), "after": after, "poked": poked})
     print(RAW_MARK + encode({"raws": raws, "flags": []}), flush=True)

@@ -145,6 +145,10 @@ def _compare_array(expected, got, name, batch, close, say, stub="") -> None:
     say(name, f"has the right shape, {shape_text(expected.shape)}, but wrong values.")
 
 
+#: Stubs whose result may share memory with an argument: feedforward's activations[0]
+#: is X.T, as the contract says.
+MAY_ALIAS = ("feedforward",)
+
 _RATIOS = (
     (2.0, "factor_of_two", "exactly twice the expected value"),
     (-1.0, "wrong_sign", "exactly minus the expected value"),
@@ -261,6 +265,12 @@ def judge_call(
     elif not found.passed:  # "inputs unchanged" is earned by a correct result only
         verdict.fail(f"{stub} does not return the expected result yet, so leaving the inputs "
                      "unchanged earns nothing yet.", *found.diagnoses)
+    if mutation and stub not in MAY_ALIAS:
+        for path in getattr(raw, "aliased", []):
+            verdict.fail(f"{stub} returns an array that shares memory with its argument "
+                         f"{arguments(path)}: when the caller changes the result, the "
+                         "argument changes too. Return a new array (.copy(), or an "
+                         "operation that makes one).", "returns_alias")
     if mutation:
         for path in raw.mutated:
             verdict.fail(f"{stub} changed its argument {arguments(path)}: an array updated in "

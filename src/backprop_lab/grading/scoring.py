@@ -80,7 +80,7 @@ def parse_raws(text: str, count: int) -> dict:
                         notes=[str(n)[:500] for n in r.get("notes", [])][:10],
                         integer=[tuple(int(i) for i in p) for p in r.get("integer", [])],
                         narrow=[tuple(int(i) for i in p) for p in r.get("narrow", [])],
-                        after=r.get("after")))
+                        after=r.get("after"), poked=r.get("poked")))
     if len(raws) != count:
         raise ValueError(f"{len(raws)} results for {count} calls")
     return {"raws": raws, "flags": reported + [str(f)[:300] for f in data.get("flags", [])]}

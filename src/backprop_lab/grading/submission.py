@@ -273,7 +273,8 @@ def _harness(kernel: Kernel, limits: Limits, run, stub: str, part: str, drawn,
         outcome.error = f"the results could not be read ({type(error).__name__}: {error})"
         return outcome, None, flags + parse_flags("".join(collected))
     for raw, args in zip(got["raws"], sent, strict=True):
-        raw.mutated = modified(args, raw.after)  # the kernel's own verdict is not read
+        raw.mutated = modified(args, raw.after)  # the kernel's own verdicts are not read
+        raw.aliased = [p for p in modified(args, raw.poked) if p not in raw.mutated]
     return outcome, got["raws"], flags + got["flags"]
 
 

@@ -1,0 +1,140 @@
+"""Natural mistakes at the edges of the contract (issue 19): each costs points, in its own
+question, with a name and a hint that gives the right fix. Each mistake is paired with the
+correct version of the same code, which keeps every point."""
+
+import textwrap
+
+import numpy as np
+import pytest
+from notebook_env import notebook_env
+
+from backprop_lab.course.calls import call
+from backprop_lab.course.compare import judge_call
+from backprop_lab.grading.cases import draw_cases
+from backprop_lab.grading.harness import run
+from backprop_lab.grading.judge import PARTS, REFERENCES, judge
+
+pytestmark = pytest.mark.task("the contract, not only the values")
+
+
+def verdicts(source: str, stub: str) -> dict:
+    env = notebook_env(textwrap.dedent(source))
+    found = {}
+    for part in PARTS:
+        cases = draw_cases(stub, part)
+        if cases:
+            found[part] = judge(stub, part, cases, run(env, stub, [c.args for c in cases],
+                                                      REFERENCES))
+    return found
+
+
+def lost(found: dict) -> dict:
+    return {part: v.diagnoses for part, v in found.items() if not v.passed}
+
+
+@pytest.mark.parametrize("stub,wrong,right,part,code", [
+    ("sigmoid", "def sigmoid(z):\n    return (1 / (1 + np.exp(-z))).astype(np.float32)\n",
+     "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n", "reference", "wrong_dtype"),
+    ("numerical_gradient", """\
+        def numerical_gradient(f, theta, eps=1e-5):
+            g = np.zeros(theta.size)
+            for i in range(theta.size):
+                step = np.zeros(theta.size)
+                step[i] = 1e-5
+                g[i] = (f(theta + step) - f(theta - step)) / 2e-5
+            return g
+        """, """\
+        def numerical_gradient(f, theta, eps=1e-5):
+            g = np.zeros(theta.size)
+            for i in range(theta.size):
+                step = np.zeros(theta.size)
+                step[i] = eps
+                g[i] = (f(theta + step) - f(theta - step)) / (2 * eps)
+            return g
+        """, "reference", "ignores_argument"),
+    ("relative_error", """\
+        def relative_error(a, b):
+            if not np.any(a) or not np.any(b):
+                return 0.0
+            return np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b))
+        """, """\
+        def relative_error(a, b):
+            if not np.any(a) and not np.any(b):
+                return 0.0
+            return np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b))
+        """, "reference", "zero_vector"),
+    ("relative_error", """\
+        def relative_error(a, b):
+            return np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b) + 1e-8)
+        """, """\
+        def relative_error(a, b):
+            den = np.linalg.norm(a) + np.linalg.norm(b)
+            return 0.0 if den == 0 else np.linalg.norm(a - b) / den
+        """, "reference", "denominator_epsilon"),
+    ("bp3_bias_gradient", """\
+        def bp3_bias_gradient(delta):
+            return delta if delta.shape[1] == 1 else delta.sum(axis=1, keepdims=True)
+        """, "def bp3_bias_gradient(delta):\n    return delta.sum(axis=1, keepdims=True)\n",
+     "inputs_unchanged", "returns_alias"),
+    ("set_params", """\
+        def set_params(theta, weights, biases):
+            out, i = [], 0
+            for p in [*weights, *biases]:
+                out.append(theta[i:i + p.size].reshape(p.shape))
+                i += p.size
+            return out[:len(weights)], out[len(weights):]
+        """, """\
+        def set_params(theta, weights, biases):
+            out, i = [], 0
+            for p in [*weights, *biases]:
+                out.append(theta[i:i + p.size].reshape(p.shape).copy())
+                i += p.size
+            return out[:len(weights)], out[len(weights):]
+        """, "inputs_unchanged", "returns_alias"),
+])
+def test_a_mistake_at_the_edge_loses_its_part_by_name(stub, wrong, right, part, code):
+    assert lost(verdicts(right, stub)) == {}  # control: the same code, done right
+    found = lost(verdicts(wrong, stub))
+    assert code in found.get(part, []), found
+
+
+def test_an_integer_input_gives_a_float_result():
+    wrong = "def sigmoid(z):\n    out = np.empty_like(z)\n    out[...] = 1 / (1 + np.exp(-z))\n" \
+            "    return out\n"
+    found = verdicts(wrong, "sigmoid")
+    assert not found["reference"].passed
+    assert any("integers" in m for m in found["reference"].messages), found["reference"]
+    right = "def sigmoid(z):\n    return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))\n"
+    assert lost(verdicts(right, "sigmoid")) == {}
+
+
+def test_a_max_norm_relative_error_is_named_not_called_a_factor_of_two():
+    wrong = "def relative_error(a, b):\n    n = max(np.linalg.norm(a), np.linalg.norm(b))\n" \
+            "    return 0.0 if n == 0 else np.linalg.norm(a - b) / n\n"
+    found = verdicts(wrong, "relative_error")["reference"]
+    assert not found.passed and "factor_of_two" not in found.diagnoses
+    assert any("max(||a||, ||b||)" in m for m in found.messages), found.messages
+
+
+def test_a_flattened_row_is_told_the_row_shape():
+    expected = np.arange(7.0).reshape(1, 7)
+    raw = call(lambda: [np.arange(7.0)], ())
+    text = " ".join(judge_call("backprop_row_major", raw, [expected]).messages)
+    assert "a row (1, 7)" in text and ".reshape(1, 7)" in text and "(n, 1)" not in text
+
+
+def test_a_transposed_result_counts_once():
+    expected = np.arange(6.0).reshape(2, 3)
+    raw = call(lambda: expected.T.copy(), ())
+    verdict = judge_call("bp4_weight_gradient", raw, expected)
+    assert verdict.diagnoses == ["transposed"]
+
+
+def test_a_replaced_list_entry_is_not_called_an_in_place_update_only():
+    def replaces(weights):
+        weights[0] = weights[0] * 0
+        return 0.0
+
+    raw = call(replaces, ([np.ones(2)],))
+    text = " ".join(judge_call("set_params", raw, np.array(0.0)).messages)
+    assert "weights[l] = ..." in text and "mutates" not in text
