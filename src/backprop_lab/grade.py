@@ -29,7 +29,7 @@ from .grading.report import (
     mistake_counts,
     to_csv,
 )
-from .grading.sandbox import choose_mode, private_defaults, sealed
+from .grading.sandbox import choose_mode, sealed, to_seal
 from .grading.similarity import DEFAULT_THRESHOLD, submission_code
 from .grading.submission import grade_file
 from .workers import crashed, run_local
@@ -254,7 +254,8 @@ def grade(paths: list[Path], out: Path, *, autograder_dir: Path = Path("dist"),
         stream = run_local(todo, autograder_dir, limits, workers or os.cpu_count() or 1,
                            assignment, mode)
     # In the uid mode nothing hides files: what kernels must not read is closed meanwhile.
-    with sealed([*private_defaults(), *map(Path, limits.private)] if mode == "uid" else []):
+    with sealed(to_seal(limits.private, [*paths, *(j.path for j in todo)])
+                if mode == "uid" else []):
         for index, record in stream:
             job = todo[index]
             record.update(submission=job.label, source=str(job.path.resolve()))

@@ -1,12 +1,18 @@
 """Run a notebook's code cells in a fresh, limited Jupyter kernel.
 
-Limits per kernel: one deadline for the whole submission (its cells and every call the
-grader makes to its stubs), a time limit per cell (an endless cell is interrupted and
-the next cell runs: Otter has none, its issue #469), an address-space cap (RLIMIT_AS, so
-a memory hog gets MemoryError or dies alone), and a cap on the output kept (a notebook
-that prints gigabytes costs time, not memory). Interrupts go as messages on the control
-channel (a signal cannot reach a kernel in its own PID namespace); a kernel that ignores
-them, or is still running at the deadline, is killed with its whole process tree.
+Limits per kernel: one deadline for the whole submission (its cells, every call the
+grader makes to its stubs, and the grader's own work answering them), a time limit per
+cell (an endless cell is interrupted and the next cell runs: Otter has none, its issue
+#469), memory (RLIMIT_AS per process, and, as root where a control group can be made,
+one limit on the whole process tree: :mod:`.cgroups`), files (RLIMIT_FSIZE, and
+size-limited tmpfs for ``/tmp`` and the home folder where the wall allows), and output:
+no message from the kernel larger than ``message_bytes`` is ever received (ZeroMQ drops
+it unread), the output kept is capped as it arrives, and what is collected for the
+grader is capped too (a notebook that prints gigabytes costs its own time, not the
+grader's memory). The kernel starts from a clean environment (:func:`kernel_environment`:
+an allow-list). Interrupts go as messages on the control channel (a signal cannot reach
+a kernel in its own PID namespace); a kernel that ignores them, or is still running at
+the deadline, is killed with its whole process tree.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from ..course.calls import FLAG_MARK
 from .sandbox import Sandbox
 
 GIB = 1 << 30
+MIB = 1 << 20
 
 
 KERNEL_ENV = {
@@ -39,6 +46,24 @@ KERNEL_ENV = {
     "PYTHONHASHSEED": "0",
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
 }
+#: What a kernel keeps of the grader's environment (besides ``LC_*``): nothing else, so
+#: a token or key set for the grader never reaches student code.
+INHERITED = ("LANG", "LANGUAGE", "TZ")
+
+
+def kernel_environment(home: str) -> dict[str, str]:
+    """The kernel's whole environment: an allow-list, not the grader's minus a few."""
+    env = {k: v for k, v in os.environ.items() if k in INHERITED or k.startswith("LC_")}
+    env.update(KERNEL_ENV, PATH=f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+               HOME=home, IPYTHONDIR=f"{home}/.ipython", MPLCONFIGDIR=f"{home}/.matplotlib",
+               XDG_CACHE_HOME=f"{home}/.cache", JUPYTER_RUNTIME_DIR=f"{home}/.runtime",
+               TMPDIR=home)
+    return env
+
+
+#: After a cell's reply, how long its end on the output channel may take: longer means
+#: the output channel dropped a message over the limit (and, with it, the end).
+REPLY_GRACE = 2.0
 
 
 @dataclass
@@ -46,7 +71,17 @@ class Limits:
     cell_seconds: float = 60.0
     total_seconds: float = 600.0
     memory_bytes: int = 2 * GIB
-    output_bytes: int = 1 << 20
+    #: The largest file the kernel may write, and the size of its ``/tmp`` and home
+    #: where they are tmpfs (None: unbounded, the old behaviour; tests' control only).
+    disk_bytes: int | None = 512 * MIB
+    #: One memory limit for the kernel's whole process tree, where a cgroup can be made
+    #: (False: per-process limits only, as on a machine without; tests' control only).
+    whole_tree: bool = True
+    processes: int = 256
+    output_bytes: int = 1 * MIB
+    #: No message from the kernel larger than this is received (ZeroMQ drops it unread);
+    #: what the grader collects of one call of a stub is capped at it too.
+    message_bytes: int = 32 * MIB
     start_seconds: float = 60.0
     #: Time for one call of a stub by the grader (each call also gets at most what is left).
     call_seconds: float = 10.0
@@ -96,21 +131,24 @@ class Kernel:
         self.limits = limits
         self.private = Path(tempfile.mkdtemp(prefix="bplab-private-"))  # the grader's only
         self.flags_file = self.private / "flags.log"
-        self.sandbox = Sandbox(limits.memory_bytes, self.flags_file, self.cwd, mode=mode)
+        self.sandbox = Sandbox(limits.memory_bytes, self.flags_file, self.cwd, mode=mode,
+                               nproc=limits.processes, disk=limits.disk_bytes,
+                               whole_tree=limits.whole_tree)
         self.sandbox.give(self.cwd)
+        # Every socket of this kernel's client and manager refuses larger messages unread.
+        self.context = zmq.Context()
+        self.context.setsockopt(zmq.MAXMSGSIZE, limits.message_bytes)
         self.manager = SandboxedKernelManager(kernel_name="python3", transport="ipc",
-                                              ip=str(self.cwd / "kernel"))
+                                              ip=str(self.cwd / "kernel"),
+                                              context=self.context)
         self.manager.sandbox = self.sandbox
         self.manager.connection_file = str(self.cwd / "connection.json")
         self.manager.kernel_spec.argv[0] = sys.executable  # this environment's Python
         self.manager.kernel_spec.interrupt_mode = "message"  # signals cannot cross the wall
         home = str(self.cwd)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "BPLAB_"))}
-        env.update(KERNEL_ENV, HOME=home, IPYTHONDIR=f"{home}/.ipython",
-                   MPLCONFIGDIR=f"{home}/.matplotlib", XDG_CACHE_HOME=f"{home}/.cache",
-                   JUPYTER_RUNTIME_DIR=f"{home}/.runtime", TMPDIR=home)
         self.log = open(self.private / "kernel.log", "wb")  # noqa: SIM115 (closed in shutdown)
-        self.manager.start_kernel(cwd=home, env=env, stdout=self.log, stderr=self.log)
+        self.manager.start_kernel(cwd=home, env=kernel_environment(home), stdout=self.log,
+                                  stderr=self.log)
         self.client = None
 
     @property
@@ -118,7 +156,7 @@ class Kernel:
         return self.sandbox.mode
 
     def ready(self) -> None:
-        self.client = self.manager.client()
+        self.client = self.manager.client(context=self.context)
         self.client.start_channels()
         self.client.wait_for_ready(timeout=self.limits.start_seconds)
 
@@ -143,29 +181,44 @@ class Kernel:
         """Run ``code``; interrupt it after ``seconds``; stop at once at ``deadline``
         (``time.monotonic()``; the submission's end: nothing more will run in this kernel).
 
-        Output goes to ``run.output`` (capped), and also to ``collect`` when given.
-        ``answer`` replies to the kernel's input requests (the harness's proxies);
-        without it the cell may not read input. A cell that does not stop within
-        ``limits.grace_seconds`` of its interrupt is ``dead``: the caller kills the kernel.
+        Output goes to ``run.output`` (capped), and also to ``collect`` when given, up to
+        ``limits.message_bytes``: past that, the cell's outcome is an error that says so
+        and the rest is read and dropped. ``answer`` replies to the kernel's input
+        requests (the harness's proxies), inside the same deadline (the time it takes is
+        the submission's); without it the cell may not read input. A cell that does not
+        stop within ``limits.grace_seconds`` of its interrupt is ``dead``: the caller
+        kills the kernel. A cell whose output was dropped unread (a message past
+        ``limits.message_bytes``) ends on its reply from the shell channel instead.
         """
         outcome = CellOutcome(len(run.cells), "ok")
         msg_id = self.client.execute(code, allow_stdin=answer is not None, store_history=False)
         start = time.monotonic()
         deadline = start + 1e9 if deadline is None else deadline
         limit = min(start + seconds, deadline)
-        interrupted_at = None
+        interrupted_at = replied_at = None
+        heard = start  # when the output channel last said anything
+        collected = 0
         poller = zmq.Poller()
-        poller.register(self.client.iopub_channel.socket, zmq.POLLIN)
-        poller.register(self.client.stdin_channel.socket, zmq.POLLIN)
+        channels = (self.client.iopub_channel, self.client.stdin_channel,
+                    self.client.shell_channel)
+        for channel in channels:
+            poller.register(channel.socket, zmq.POLLIN)
         while True:
             if not self.alive():
-                outcome.status, outcome.error = "dead", "the kernel died"
+                outcome.status, outcome.error = "dead", self.death()
                 return outcome
             now = time.monotonic()
             if now >= deadline:
                 outcome.status, outcome.out_of_time = "timeout", True
                 outcome.error = (f"the submission's time limit ran out after {now - start:.0f} s "
                                  "of this cell")
+                return outcome
+            if replied_at is not None and now - max(replied_at, heard) > REPLY_GRACE:
+                run.output_truncated = True  # its output went past the limit, unread
+                if outcome.status == "ok" and collect is not None:
+                    outcome.status = "error"
+                    outcome.error = (f"its output went past {self.limits.message_bytes:,} "
+                                     "bytes at once and was not read")
                 return outcome
             if interrupted_at is None and now > limit:
                 self._interrupt()
@@ -181,24 +234,61 @@ class Kernel:
                 request = self.client.get_stdin_msg(timeout=0)
                 prompt = request["content"].get("prompt", "")
                 self.client.input(answer(prompt) if answer else "")
+            if self.client.shell_channel.socket in ready:
+                reply = self._own(self.client.get_shell_msg, msg_id)
+                if reply is not None and reply["msg_type"] == "execute_reply":
+                    replied_at = time.monotonic()
             if self.client.iopub_channel.socket not in ready:
                 continue
-            try:
-                msg = self.client.get_iopub_msg(timeout=0)
-            except queue.Empty:
-                continue
-            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+            heard = time.monotonic()
+            msg = self._own(self.client.get_iopub_msg, msg_id)
+            if msg is None:
                 continue
             kind, content = msg["msg_type"], msg["content"]
             if kind == "stream":
-                self._keep(run, content.get("text", ""))
-                if collect is not None:
-                    collect.append(content.get("text", ""))
+                text = content.get("text", "")
+                self._keep(run, text)
+                if collect is not None and collected <= self.limits.message_bytes:
+                    collected += len(text)
+                    if collected <= self.limits.message_bytes:
+                        collect.append(text)
+                    elif outcome.status == "ok":
+                        outcome.status = "error"
+                        outcome.error = (f"it printed more than {self.limits.message_bytes:,} "
+                                         "characters while it was called; the grader read "
+                                         "no further")
             elif kind == "error" and outcome.status == "ok":
                 outcome.status = "error"
                 outcome.error = f"{content.get('ename')}: {content.get('evalue')}"
             elif kind == "status" and content.get("execution_state") == "idle":
                 return outcome
+
+    @staticmethod
+    def _own(get: Callable, msg_id: str) -> dict | None:
+        """The next message from ``get`` if it answers ``msg_id`` (others are dropped)."""
+        try:
+            msg = get(timeout=0)
+        except queue.Empty:
+            return None
+        return msg if msg.get("parent_header", {}).get("msg_id") == msg_id else None
+
+    def limit_hit(self) -> str:
+        """The limit of its whole process tree the kernel went past, said for the
+        student (``""``: none, or no such limit here)."""
+        hit = self.sandbox.limit_hit()
+        if hit == "memory":
+            return (f"the memory limit of {self.limits.memory_bytes:,} bytes for all its "
+                    "processes together")
+        if hit == "processes":
+            return f"the limit of {self.limits.processes} processes"
+        return ""
+
+    def death(self) -> str:
+        """Why the kernel is gone, in the student's terms: a limit it hit, if one was."""
+        hit = self.limit_hit()
+        if hit:
+            return f"the kernel was stopped at {hit}"
+        return "the kernel died or the notebook exited"
 
     def _interrupt(self) -> None:
         """The control channel's interrupt_request (the kernel raises KeyboardInterrupt)."""
@@ -252,6 +342,11 @@ def run_cells(kernel: Kernel, sources: list[str], limits: Limits,
             break
         outcome = kernel.execute(source, limits.cell_seconds, run, deadline=deadline)
         run.cells.append(outcome)
+        if (outcome.status != "dead" and not run.stopped
+                and kernel.sandbox.limit_hit() == "memory"):
+            # a process of its tree was stopped and the kernel lives: like a MemoryError
+            outcome.status = "error"
+            outcome.error = f"MemoryError: a process went past {kernel.limit_hit()}"
         if outcome.status == "error" and outcome.error.startswith("MemoryError"):
             run.stopped = run.stopped or "memory limit"
         if outcome.status == "dead":
