@@ -1,0 +1,205 @@
+"""The grader's own work and memory stay bounded whatever a kernel sends (issue 16).
+
+Each defence is paired with its control: the same attack with the defence turned off
+(a limit raised, a ``Limits`` field, a parameter) shows the mechanism the defence stops.
+Kernels are started directly (no assignment is built) except where feedback is shown.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backprop_lab.course import wire
+from backprop_lab.course.calls import PROXY_MARK, decode, encode
+from backprop_lab.grading import scoring
+from backprop_lab.grading.kernel import Kernel, Limits, Run
+from backprop_lab.grading.sandbox import bubblewrap_works, is_root
+
+MIB = 1 << 20
+
+
+def _network(sizes, rows, rng=None):
+    rng = rng or np.random.default_rng(0)
+    weights = [rng.standard_normal((b, a)) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+    biases = [rng.standard_normal((b, 1)) for b in sizes[1:]]
+    return (rng.standard_normal((rows, sizes[0])), rng.uniform(size=(rows, sizes[-1])),
+            weights, biases)
+
+
+def _request(name, *args) -> str:
+    return PROXY_MARK + encode({"name": name, "args": list(args), "kwargs": {}})
+
+
+@pytest.fixture
+def kernel():
+    kernels = []
+
+    def start(limits=None, mode=None):
+        limits = limits or Limits(cell_seconds=30, total_seconds=60)
+        k = Kernel(Path(tempfile.mkdtemp(prefix="bplab-kernel-")), limits, mode)
+        kernels.append(k)
+        k.ready()
+        return k
+
+    yield start
+    for k in kernels:
+        k.shutdown()
+
+
+# --- 1. a reference request is bounded before any work -------------------------------
+
+@pytest.mark.task("issue 16: bounded reference requests")
+def test_every_hidden_case_is_far_inside_the_request_limits():
+    from backprop_lab.engine import STUBS
+    from backprop_lab.grading.cases import draw_cases, storable
+    from backprop_lab.grading.judge import PARTS
+
+    sizes = [wire.size_of(storable(c.args)) for s in STUBS for p in PARTS
+             for c in (draw_cases(s, p) if (s, p) in _parts() else [])]
+    assert sizes
+    assert max(z.numbers for z in sizes) * 100 <= scoring.PROXY_NUMBERS
+    assert max(z.work for z in sizes) * 100 <= scoring.PROXY_WORK
+
+
+def _parts():
+    from backprop_lab.grading.judge import PARTS
+    from backprop_lab.grading.cases import DRAW
+
+    return {(s, p) for s in DRAW for p in PARTS}
+
+
+@pytest.mark.task("issue 16: bounded reference requests")
+def test_a_huge_reference_request_is_refused_at_once_with_the_limit_named(monkeypatch):
+    # sgd_epoch asking for backprop_batch on 6,000 rows through 300 layers
+    request = _request("backprop_batch", *_network([3] * 301, 6000))
+    started = time.perf_counter()
+    reply = decode(scoring.answer_proxy(request, "sgd_epoch", {"backprop_batch"}, []))
+    refused_in = time.perf_counter() - started
+    assert "the grader answers calls of up to" in reply["error"], reply
+    assert refused_in < 1.0, refused_in
+    # Control: without the limits, the grader does the work (the issue measured 549 s
+    # for 2,000 layers); here it answers, after far longer than the refusal took.
+    monkeypatch.setattr(scoring, "PROXY_NUMBERS", 10**12)
+    monkeypatch.setattr(scoring, "PROXY_WORK", 10**15)
+    monkeypatch.setattr(scoring, "PROXY_WIRE", wire.WireLimits(bytes=1 << 30,
+                                                                numbers=10**12, nodes=10**6))
+    started = time.perf_counter()
+    reply = decode(scoring.answer_proxy(request, "sgd_epoch", {"backprop_batch"}, []))
+    answered_in = time.perf_counter() - started
+    assert "value" in reply and answered_in > 3 * refused_in, (answered_in, refused_in)
+    print(f"refused in {refused_in:.3f} s; answered without limits in {answered_in:.3f} s")
+
+
+@pytest.mark.task("issue 16: bounded reference requests")
+def test_the_request_text_is_measured_before_it_is_decoded():
+    too_long = PROXY_MARK + "A" * (scoring.PROXY_LIMIT + 1)
+    reply = decode(scoring.answer_proxy(too_long, "sgd_epoch", {"backprop_batch"}, []))
+    assert reply["error"] == (f"the grader answers calls of up to {scoring.PROXY_LIMIT:,} "
+                              f"characters; yours had {len(too_long):,}")
+
+
+@pytest.mark.task("issue 16: the grader's time counts against the deadline")
+def test_time_spent_answering_the_kernel_counts_against_the_submission_deadline(kernel):
+    k = kernel()
+    asked = []
+
+    def slow_answer(prompt):  # the grader's work for one request: 0.5 s
+        asked.append(prompt)
+        time.sleep(0.5)
+        return "ok"
+
+    run = Run()
+    # Control: the answers really are given (a cell of 3 requests finishes on them).
+    done = k.execute("print([input('r') for i in range(3)])", 60, run, slow_answer)
+    assert done.status == "ok" and "['ok', 'ok', 'ok']" in run.output, (done, run.output)
+    asked.clear()
+    code = "for i in range(100):\n    input('request')\n"
+    started = time.monotonic()
+    outcome = k.execute(code, 60, run, slow_answer, deadline=started + 3)
+    spent = time.monotonic() - started
+    assert outcome.out_of_time and spent < 3 + 1, (outcome, spent)
+    assert 3 <= len(asked) <= 8, len(asked)
+
+
+@pytest.mark.task("issue 16: bounded reference requests")
+def test_a_refused_request_is_a_clear_error_in_the_students_stub(kernel):
+    k = kernel()
+    request = _request("backprop_batch", *_network([3] * 120, 6000))
+    run, collected = Run(), []
+    code = (f"import time\nt = time.monotonic()\nreply = input({request!r})\n"
+            "print('SECONDS', time.monotonic() - t)\nprint('REPLY', reply)\n")
+    outcome = k.execute(code, 60, run, lambda p: scoring.answer_proxy(
+        p, "sgd_epoch", {"backprop_batch"}, []), collected)
+    text = "".join(collected)
+    reply = decode(text.split("REPLY ", 1)[1].strip())
+    assert outcome.status == "ok", outcome
+    assert reply["error"].startswith("the grader answers calls of up to 20,000,000 steps"), reply
+    seconds = float(text.split("SECONDS ", 1)[1].split()[0])
+    assert seconds < 2, seconds
+    print(f"the kernel waited {seconds:.3f} s for the refusal of a {len(request):,}-character "
+          "request")
+
+
+# --- 2. a result line's manifest is bounded --------------------------------------------
+
+def _one_array_named(times: int, numbers: int) -> bytes:
+    """A message naming one array ``times`` times (pack never writes one: forged)."""
+    buffer = io.BytesIO()
+    manifest = json.dumps({"l": [{"a": "a0"}] * times})
+    np.savez(buffer, __manifest__=np.array(manifest), a0=np.zeros(numbers))
+    return buffer.getvalue()
+
+
+@pytest.mark.task("issue 16: bounded wire")
+def test_an_array_named_300_times_counts_300_times():
+    data = _one_array_named(300, 100_000)  # 800 KB on the wire, 30 million numbers named
+    with pytest.raises(wire.TooLargeError, match="more than 4,000,000 numbers"):
+        wire.unpack(data)
+    # Control: without the limit it decodes to 300 names of the array, which the judge
+    # would then copy 300 times (the issue's 2.4 GB).
+    value = wire.unpack(data, wire.WireLimits(numbers=10**12))
+    assert len(value) == 300 and sum(v.size for v in value) == 30_000_000
+
+
+@pytest.mark.task("issue 16: bounded wire")
+def test_bytes_nodes_depth_and_unpacked_size_are_limited_before_the_work():
+    small = wire.WireLimits(bytes=1 << 20, nodes=1000, depth=20)
+    with pytest.raises(wire.TooLargeError, match="bytes, over the limit"):
+        wire.unpack(wire.pack(np.zeros(200_000)), small)
+    with pytest.raises(wire.TooLargeError, match="more than 1,000 values"):
+        wire.unpack(wire.pack(list(range(5000))), small)
+    deep: list = []
+    for _ in range(100):
+        deep = [deep]
+    with pytest.raises(wire.TooLargeError, match="deeper than 20"):
+        wire.unpack(wire.pack(deep), small)
+    bomb = io.BytesIO()  # 80 MB of zeros, compressed to ~80 KB
+    np.savez_compressed(bomb, __manifest__=np.array('{"a": "a0"}'), a0=np.zeros(10**7))
+    assert len(bomb.getvalue()) < 1 << 20
+    with pytest.raises(wire.TooLargeError, match="unpacks to"):
+        wire.unpack(bomb.getvalue(), small)
+    nested = '{"l": [' * 100_000 + "]}" * 100_000  # JSON too deep for Python's parser
+    buffer = io.BytesIO()
+    np.savez(buffer, __manifest__=np.array(nested))
+    with pytest.raises(wire.TooLargeError, match="deeper"):
+        wire.unpack(buffer.getvalue())
+    # Control: the same values within limits still travel.
+    assert wire.unpack(wire.pack([[[[1.0]]], list(range(10))]), small)[1] == list(range(10))
+
+
+@pytest.mark.task("issue 16: bounded wire")
+def test_a_result_line_naming_one_array_300_times_is_that_parts_error():
+    line = "BPLAB-RAW " + base64.b64encode(_one_array_named(300, 100_000)).decode()
+    with pytest.raises(wire.TooLargeError):
+        scoring.parse_raws(line, 6)
