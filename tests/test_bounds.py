@@ -203,3 +203,79 @@ def test_a_result_line_naming_one_array_300_times_is_that_parts_error():
     line = "BPLAB-RAW " + base64.b64encode(_one_array_named(300, 100_000)).decode()
     with pytest.raises(wire.TooLargeError):
         scoring.parse_raws(line, 6)
+
+
+# --- 3. output is capped while it is read ----------------------------------------------
+
+HUGE_PRINT = r"""
+import json, resource, sys, tempfile, time
+from pathlib import Path
+from backprop_lab.grading.kernel import Kernel, Limits, Run
+limits = Limits(memory_bytes=6 << 30, message_bytes=int(sys.argv[1]), cell_seconds=120)
+kernel = Kernel(Path(tempfile.mkdtemp(prefix="bplab-kernel-")), limits)
+try:
+    kernel.ready()
+    run, collected = Run(), []
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.monotonic()
+    outcome = kernel.execute("print('x' * 300_000_000)\nprint('after')", 120, run,
+                             lambda prompt: "", collected)
+    seconds = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"status": outcome.status, "error": outcome.error, "seconds": seconds,
+                      "grown_mib": (after - before) / 1024, "collected": sum(map(len, collected)),
+                      "alive": kernel.execute("print(6 * 7)", 30, run).status}))
+finally:
+    kernel.shutdown()
+"""
+
+
+def _huge_print(message_bytes: int) -> dict:
+    done = subprocess.run([sys.executable, "-c", HUGE_PRINT, str(message_bytes)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.task("issue 16: output capped while read")
+def test_one_huge_print_costs_the_kernel_time_not_the_graders_memory():
+    capped = _huge_print(Limits().message_bytes)
+    assert capped["status"] == "error" and "was not read" in capped["error"], capped
+    assert capped["grown_mib"] < 100 and capped["collected"] == 0, capped
+    assert capped["alive"] == "ok", capped
+    # Control: with no limit on a message, the grader holds the 300 MB print several times.
+    uncapped = _huge_print(4 << 30)
+    assert uncapped["grown_mib"] > 600, uncapped
+    print(f"300 MB print: grader grew {capped['grown_mib']:.0f} MiB in {capped['seconds']:.1f} s "
+          f"capped, {uncapped['grown_mib']:.0f} MiB in {uncapped['seconds']:.1f} s uncapped")
+
+
+@pytest.mark.task("issue 16: output capped while read")
+def test_what_is_collected_of_a_call_stops_at_the_limit(kernel):
+    code = "import sys\nfor i in range(40):\n    print('y' * 1_000_000, flush=True)\n"
+    k = kernel(Limits(message_bytes=8 * MIB))
+    run, collected = Run(), []
+    outcome = k.execute(code, 60, run, lambda p: "", collected)
+    assert outcome.status == "error" and "printed more than 8,388,608" in outcome.error, outcome
+    assert sum(map(len, collected)) <= 8 * MIB and len(run.output) <= Limits().output_bytes
+    # Control: with a higher limit all 40 MB are collected.
+    k = kernel(Limits(message_bytes=64 * MIB))
+    run, collected = Run(), []
+    outcome = k.execute(code, 60, run, lambda p: "", collected)
+    assert outcome.status == "ok" and sum(map(len, collected)) > 40_000_000, outcome
+
+
+# --- 5. the kernel's environment is an allow-list --------------------------------------
+
+@pytest.mark.task("issue 16: clean kernel environment")
+def test_a_grader_secret_never_reaches_the_kernel(kernel, monkeypatch):
+    monkeypatch.setenv("GRADESCOPE_API_TOKEN", "s3cret-grader-token")
+    monkeypatch.setenv("LC_BOUNDS_PROBE", "allowed-to-pass")
+    k = kernel()
+    run = Run()
+    outcome = k.execute("import os\nprint(dict(os.environ))", 30, run)
+    assert outcome.status == "ok"
+    assert "s3cret-grader-token" not in run.output
+    # Control: what the grader's environment is allowed to give does reach the kernel,
+    # so printing os.environ does show what the kernel got.
+    assert "allowed-to-pass" in run.output and "OPENBLAS_NUM_THREADS" in run.output
