@@ -279,3 +279,113 @@ def test_a_grader_secret_never_reaches_the_kernel(kernel, monkeypatch):
     # Control: what the grader's environment is allowed to give does reach the kernel,
     # so printing os.environ does show what the kernel got.
     assert "allowed-to-pass" in run.output and "OPENBLAS_NUM_THREADS" in run.output
+
+
+# --- 4. memory of the whole tree, /tmp, home, files ------------------------------------
+
+FORK_HOG = """
+import os, time
+children = []
+for i in range(5):
+    pid = os.fork()
+    if pid == 0:
+        block = bytearray(400 << 20)   # touched: 400 MiB resident in each child
+        for j in range(0, len(block), 4096):
+            block[j] = 1
+        time.sleep(3)                  # all five hold theirs at once
+        os._exit(0)
+    children.append(pid)
+codes = [os.waitpid(pid, 0)[1] for pid in children]
+print("EXIT", codes)
+"""
+
+
+@pytest.mark.task("issue 16: the whole process tree's memory")
+@pytest.mark.skipif(not is_root(), reason="a control group needs root")
+def test_forked_children_share_one_memory_limit(kernel):
+    from backprop_lab.grading import cgroups
+
+    if cgroups.make("bplab-probe", 1 << 30, 16) is None:
+        pytest.skip("no control group can be made here")
+    cgroups.Cgroup([], 1).remove()
+    limits = Limits(memory_bytes=1536 * MIB, cell_seconds=60, total_seconds=120)
+    k = kernel(limits)
+    run = Run()
+    outcome = k.execute(FORK_HOG, 60, run)
+    peak = _peak(k)
+    killed = run.output.count("9")
+    assert outcome.status == "ok" and "EXIT" in run.output, (outcome, run.output)
+    assert killed >= 1, run.output  # a child was stopped: SIGKILL (status 9)
+    assert k.limit_hit().startswith("the memory limit of 1,610,612,736 bytes"), k.limit_hit()
+    assert peak <= limits.memory_bytes, peak
+    # Control: per-process limits only: five children hold 2 GiB under a 1.5 GiB limit.
+    k = kernel(Limits(memory_bytes=1536 * MIB, whole_tree=False))
+    run = Run()
+    outcome = k.execute(FORK_HOG, 60, run)
+    assert outcome.status == "ok" and "EXIT [0, 0, 0, 0, 0]" in run.output, run.output
+    print(f"five 400 MiB children under 1.5 GiB: tree peak {peak / MIB:.0f} MiB with the "
+          f"control group, 2000 MiB held without ({run.output.strip()})")
+
+
+def _peak(k) -> int:
+    folder = k.sandbox.cgroup.folders[0]
+    for name in ("memory.max_usage_in_bytes", "memory.peak"):
+        if (folder / name).exists():
+            return int((folder / name).read_text())
+    return 0
+
+
+@pytest.mark.task("issue 16: the whole process tree's memory")
+@pytest.mark.skipif(not is_root(), reason="a control group needs root")
+def test_run_cells_says_memory_limit_when_a_child_was_stopped(kernel):
+    from backprop_lab.grading.kernel import run_cells
+
+    limits = Limits(memory_bytes=1536 * MIB, cell_seconds=60, total_seconds=120)
+    k = kernel(limits)
+    if k.sandbox.cgroup is None:
+        pytest.skip("no control group here")
+    run = run_cells(k, [FORK_HOG, "print('next cell runs')"], limits)
+    assert run.stopped == "memory limit", run
+    assert run.cells[0].error.startswith("MemoryError: a process went past the memory limit")
+    assert "next cell runs" in run.output
+
+
+WRITE = """
+import os, tempfile
+def fill(folder, files=6, each=16 << 20):
+    try:
+        for i in range(files):
+            with open(os.path.join(folder, f"fill-{i}"), "wb") as f:
+                f.write(b"x" * each)
+        return "wrote all"
+    except OSError as error:
+        return f"stopped: {error.strerror}"
+    finally:
+        for i in range(files):
+            try:
+                os.remove(os.path.join(folder, f"fill-{i}"))
+            except OSError:
+                pass
+print("TMP", fill("/tmp"))
+print("HOME", fill(os.path.expanduser("~")))
+import resource
+print("FSIZE", resource.getrlimit(resource.RLIMIT_FSIZE)[0])
+"""
+
+
+@pytest.mark.task("issue 16: /tmp, home and file limits")
+def test_tmp_home_and_files_are_bounded(kernel):
+    k = kernel(Limits(disk_bytes=40 * MIB))
+    run = Run()
+    assert k.execute(WRITE, 60, run).status == "ok", run.output
+    lines = dict(line.split(" ", 1) for line in run.output.splitlines())
+    assert lines["FSIZE"] == str(40 * MIB), lines  # RLIMIT_FSIZE, in every mode
+    if k.mode == "bubblewrap":
+        assert lines["TMP"] == "stopped: No space left on device", lines
+    if k.sandbox.home_mounted:
+        assert lines["HOME"] == "stopped: No space left on device", lines
+    # Control: without the limits, 96 MB go to /tmp and to the home.
+    k = kernel(Limits(disk_bytes=None))
+    run = Run()
+    assert k.execute(WRITE, 60, run).status == "ok", run.output
+    assert run.output.count("wrote all") == 2 and "FSIZE -1" in run.output, run.output
