@@ -11,6 +11,7 @@ import base64
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,12 +20,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_walls import shared_checkout  # noqa: F401 (a fixture: a Python other uids can run)
 
 from backprop_lab.course import wire
 from backprop_lab.course.calls import PROXY_MARK, decode, encode
 from backprop_lab.grading import scoring
 from backprop_lab.grading.kernel import Kernel, Limits, Run
-from backprop_lab.grading.sandbox import bubblewrap_works, is_root
+from backprop_lab.grading.sandbox import is_root
 
 MIB = 1 << 20
 
@@ -73,8 +75,8 @@ def test_every_hidden_case_is_far_inside_the_request_limits():
 
 
 def _parts():
-    from backprop_lab.grading.judge import PARTS
     from backprop_lab.grading.cases import DRAW
+    from backprop_lab.grading.judge import PARTS
 
     return {(s, p) for s in DRAW for p in PARTS}
 
@@ -389,3 +391,157 @@ def test_tmp_home_and_files_are_bounded(kernel):
     run = Run()
     assert k.execute(WRITE, 60, run).status == "ok", run.output
     assert run.output.count("wrote all") == 2 and "FSIZE -1" in run.output, run.output
+
+
+# --- 6. mode uid: imports and sealing -------------------------------------------------
+
+PLANTED = """
+import os, sys
+open(os.environ["BOUNDS_MARKER"], "w").write(f"imported as uid {os.getuid()}")
+raise SystemExit(3)
+"""
+POOL = """
+import sys
+from backprop_lab.workers import _Pool
+pool = _Pool(1, (), target=print, isolate=sys.argv[1] == "1")
+pool.close()
+"""
+
+
+@pytest.mark.task("issue 16: the grader never imports from a folder the kernel can write")
+@pytest.mark.parametrize("isolate", [True, False])
+def test_workers_do_not_import_from_a_world_writable_working_folder(tmp_path, isolate):
+    """A kernel (any other uid) can plant ``multiprocessing/`` in a world-writable
+    working folder; the grader's workers must not import it (as root, in the issue)."""
+    shared = tmp_path / "shared"
+    (shared / "multiprocessing").mkdir(parents=True)
+    (shared / "multiprocessing" / "__init__.py").write_text(PLANTED)
+    shared.chmod(0o1777)
+    marker = tmp_path / "marker"
+    script = tmp_path / "pool.py"
+    script.write_text(POOL)
+    done = subprocess.run([sys.executable, str(script), "1" if isolate else "0"], cwd=shared,
+                          env={**os.environ, "BOUNDS_MARKER": str(marker)},
+                          capture_output=True, text=True, timeout=120)
+    if isolate:
+        assert done.returncode == 0 and not marker.exists(), (done.stderr[-2000:],
+                                                               marker.exists())
+    else:  # control: the old way, the worker imports the planted package
+        assert marker.read_text().startswith("imported as uid"), done.stderr[-2000:]
+
+
+@pytest.mark.task("issue 16: the grader never imports from a folder the kernel can write")
+def test_folders_other_users_can_write_leave_the_import_path(tmp_path, monkeypatch):
+    from backprop_lab.workers import safe_import_path, writable_by_others
+
+    shared, own = tmp_path / "shared", tmp_path / "own"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o1777)
+    own.mkdir(mode=0o755)
+    monkeypatch.setattr(sys, "path", [str(shared), str(own), *sys.path])
+    assert writable_by_others(str(shared)) and not writable_by_others(str(own))
+    assert safe_import_path() == [str(shared)]
+    assert str(own) in sys.path and str(shared) not in sys.path
+
+
+SEALING = r"""
+import json, os, sys, tempfile
+from pathlib import Path
+from backprop_lab.grading.kernel import Kernel, Limits, Run
+from backprop_lab.grading.sandbox import sealed, to_seal
+base, seal = Path(sys.argv[1]), sys.argv[2] == "1"
+targets = {"submission": base / "subs" / "other.ipynb",
+           "earlier results": base / "work" / "old-out" / "feedback" / "other.json",
+           "results": base / "out" / "feedback" / "x.json"}
+os.chdir(base / "work")
+closed = to_seal([base / "out"], [base / "subs"]) if seal else []
+with sealed(closed):
+    kernel = Kernel(Path(tempfile.mkdtemp(prefix="bplab-kernel-")),
+                    Limits(disk_bytes=8 << 20), mode="uid")
+    try:
+        kernel.ready()
+        run = Run()
+        where = json.dumps({k: str(v) for k, v in targets.items()})
+        code = ("import json, os\nseen = {}\n"
+                f"for name, path in {where}.items():\n"
+                "    try:\n        seen[name] = open(path).read()\n"
+                "    except OSError as error:\n        seen[name] = type(error).__name__\n"
+                "try:\n    open('big', 'wb').write(b'x' * (16 << 20))\n"
+                "    seen['file'] = 'written'\n"
+                "except OSError as error:\n    seen['file'] = error.strerror\n"
+                "seen['uid'] = os.getuid()\nprint('SEEN', json.dumps(seen))\n")
+        kernel.execute(code, 60, run)
+    finally:
+        kernel.shutdown()
+print(run.output.split("SEEN ", 1)[1].strip())
+"""
+
+
+@pytest.fixture(scope="module")
+def python_for_other_uids(request):
+    """A Python a kernel's uid can run (the test environment usually lives under /root,
+    closed to other users): this one when it can, else test_walls' shared checkout."""
+    from backprop_lab.grading.sandbox import python_readable_by_others
+
+    if python_readable_by_others():
+        return sys.executable, Path(__file__).resolve().parents[1]
+    copy, python = request.getfixturevalue("shared_checkout")
+    return str(python), copy
+
+
+@pytest.mark.task("issue 16: mode uid seals the whole run")
+@pytest.mark.skipif(not is_root(), reason="the uid mode needs root")
+@pytest.mark.parametrize("seal", [True, False])
+def test_uid_mode_kernels_read_no_submission_or_results(python_for_other_uids, seal):
+    python, checkout = python_for_other_uids
+    tmp_path = Path(tempfile.mkdtemp(dir="/var/tmp", prefix="bounds-seal-"))
+    base = tmp_path / "run"
+    for path, text in [("subs/other.ipynb", "ANOTHER STUDENT'S ANSWERS"),
+                       ("work/old-out/feedback/other.json", "EARLIER FEEDBACK"),
+                       ("out/feedback/x.json", "THIS RUN'S FEEDBACK")]:
+        (base / path).parent.mkdir(parents=True, exist_ok=True)
+        (base / path).write_text(text)
+    for folder, _, files in os.walk(tmp_path):  # readable by all, as they usually are
+        os.chmod(folder, 0o755)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o644)
+    try:
+        done = subprocess.run([python, "-c", SEALING, str(base), "1" if seal else "0"],
+                              cwd=checkout, capture_output=True, text=True, timeout=300,
+                              env={k: v for k, v in os.environ.items()
+                                   if not k.startswith("BPLAB")})
+    finally:
+        modes = stat_mode(base / "subs")
+        shutil.rmtree(tmp_path, ignore_errors=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["uid"] != 0 and seen["file"] in ("File too large", "No space left on device")
+    if seal:
+        assert {seen[k] for k in ("submission", "earlier results", "results")} == {
+            "PermissionError"}, seen
+        assert modes == 0o755  # given back afterwards
+    else:  # control: without sealing, the kernel's uid reads them all
+        assert seen["submission"] == "ANOTHER STUDENT'S ANSWERS", seen
+        assert seen["earlier results"] == "EARLIER FEEDBACK", seen
+
+
+def stat_mode(path: Path) -> int:
+    return path.stat().st_mode & 0o7777
+
+
+@pytest.mark.slow
+@pytest.mark.task("issue 16: clean kernel environment")
+def test_no_grader_secret_reaches_feedback(dist, autograders, tmp_path, monkeypatch):
+    from backprop_lab.grading.submission import grade_file
+    from backprop_lab.samples import filled, read, write
+
+    monkeypatch.setenv("GRADESCOPE_API_TOKEN", "s3cret-grader-token")
+    monkeypatch.setenv("LC_BOUNDS_PROBE", "allowed-to-pass")
+    leak = "def sigmoid(z):\n    import os\n    raise ValueError(repr(dict(os.environ)))\n"
+    a1 = read(dist / "a1_forward" / "student" / "a1_forward.ipynb")
+    path = write(filled(a1, {"sigmoid": leak}), tmp_path / "leak.ipynb")
+    record = grade_file(path, autograders, Limits(total_seconds=120))
+    text = json.dumps(record)
+    assert "s3cret-grader-token" not in text
+    # Control: the environment the kernel has does reach the feedback through the error.
+    assert "allowed-to-pass" in text and "OPENBLAS_NUM_THREADS" in text, text[:3000]
