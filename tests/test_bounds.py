@@ -352,6 +352,46 @@ def test_run_cells_says_memory_limit_when_a_child_was_stopped(kernel):
     assert "next cell runs" in run.output
 
 
+KERNEL_HOG = """
+import os, time
+mine = bytearray(700 << 20)            # the kernel itself: the largest process
+for j in range(0, len(mine), 4096):
+    mine[j] = 1
+children = []
+for i in range(4):
+    pid = os.fork()
+    if pid == 0:
+        del mine                       # (its address space: under RLIMIT_AS alone)
+        block = bytearray(300 << 20)
+        for j in range(0, len(block), 4096):
+            block[j] = 1
+        time.sleep(2)
+        os._exit(0)
+    children.append(pid)
+print("EXIT", [os.waitpid(pid, 0)[1] for pid in children])
+"""
+
+
+@pytest.mark.task("issue 16: the whole process tree's memory")
+@pytest.mark.skipif(not is_root(), reason="a control group needs root")
+@pytest.mark.parametrize("whole_tree", [True, False])
+def test_a_kernel_stopped_at_the_tree_limit_says_so(kernel, whole_tree):
+    from backprop_lab.grading.kernel import run_cells
+
+    limits = Limits(memory_bytes=1536 * MIB, cell_seconds=60, total_seconds=120,
+                    whole_tree=whole_tree)
+    k = kernel(limits)
+    if whole_tree and k.sandbox.cgroup is None:
+        pytest.skip("no control group here")
+    run = run_cells(k, [KERNEL_HOG], limits)
+    if whole_tree:
+        assert run.stopped == "kernel died", (run, run.output)
+        assert run.cells[-1].error == ("the kernel was stopped at the memory limit of "
+                                       "1,610,612,736 bytes for all its processes together")
+    else:  # control: 1.9 GiB held by the tree under a 1.5 GiB limit
+        assert run.stopped == "" and "EXIT [0, 0, 0, 0]" in run.output, (run, run.output)
+
+
 WRITE = """
 import os, tempfile
 def fill(folder, files=6, each=16 << 20):
