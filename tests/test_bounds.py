@@ -585,3 +585,54 @@ def test_no_grader_secret_reaches_feedback(dist, autograders, tmp_path, monkeypa
     assert "s3cret-grader-token" not in text
     # Control: the environment the kernel has does reach the feedback through the error.
     assert "allowed-to-pass" in text and "OPENBLAS_NUM_THREADS" in text, text[:3000]
+
+
+# --- 7. no network in the uid mode ----------------------------------------------------
+
+IN_KERNEL = r"""
+import sys, tempfile
+from pathlib import Path
+from backprop_lab.grading.kernel import Kernel, Limits, Run
+kernel = Kernel(Path(tempfile.mkdtemp(prefix="bplab-kernel-")), Limits(), mode=sys.argv[1])
+try:
+    kernel.ready()
+    run = Run()
+    kernel.execute(sys.argv[2], 60, run)
+    print("OFFLINE", kernel.sandbox.offline)
+finally:
+    kernel.shutdown()
+print(run.output)
+"""
+CONNECT = """
+import socket
+try:
+    socket.create_connection(("127.0.0.1", {port}), timeout=5).sendall(b"hello")
+    print("REACHED")
+except OSError as error:
+    print("REFUSED", error)
+"""
+
+
+@pytest.mark.task("issue 16: no network in the uid mode")
+@pytest.mark.skipif(not is_root(), reason="the uid mode needs root")
+@pytest.mark.parametrize("mode", ["uid", "none"])
+def test_uid_mode_kernels_reach_no_service_on_the_machine(python_for_other_uids, mode):
+    import socket
+
+    from backprop_lab.grading.sandbox import kernels_offline
+
+    if mode == "uid" and not kernels_offline():
+        pytest.skip("neither nft nor iptables can filter by uid here (see the README)")
+    python, checkout = python_for_other_uids
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    with server:
+        done = subprocess.run([python, "-c", IN_KERNEL, mode, CONNECT.format(port=port)],
+                              cwd=checkout, capture_output=True, text=True, timeout=300,
+                              env={k: v for k, v in os.environ.items()
+                                   if not k.startswith("BPLAB")})
+    assert done.returncode == 0, done.stderr[-3000:]
+    if mode == "uid":
+        assert "OFFLINE True" in done.stdout and "REFUSED" in done.stdout, done.stdout
+    else:  # control: a kernel of the grader's own uid (no rule) reaches the same service
+        assert "OFFLINE False" in done.stdout and "REACHED" in done.stdout, done.stdout

@@ -34,7 +34,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import cgroups
+from . import cgroups, network
 from .seal import sealed, to_seal
 
 __all__ = ["MODES", "Sandbox", "bwrap_command", "choose_mode", "private_defaults", "sealed",
@@ -211,6 +211,10 @@ class Sandbox:
         self.home = Path(home)
         self.disk = disk
         self.uid = _allocate_uid() if self.mode != "none" and is_root() else None
+        #: True where the kernel reaches no network: its own namespace, or the firewall
+        #: rule for the kernels' uids (mode uid, as root, where nft or iptables works).
+        self.offline = self.mode == "bubblewrap" or (
+            self.mode == "uid" and self.uid is not None and kernels_offline())
         name = f"bplab-{self.uid if self.uid is not None else os.getpid()}-{self.home.name}"
         self.cgroup = cgroups.make(name, memory_bytes, nproc) if whole_tree else None
         self.home_mounted = disk is not None and is_root() and _mount_tmpfs(self.home, disk)
@@ -271,6 +275,12 @@ class Sandbox:
                 except ProcessLookupError:
                     pass
         return killed
+
+
+def kernels_offline() -> bool:
+    """Can the kernels' uids be kept off the network here (:mod:`.network`)? Installs
+    the rule the first time (root only)."""
+    return network.cut(UID_BASE, UID_BASE + UID_COUNT - 1)
 
 
 def _mount_tmpfs(home: Path, size: int) -> bool:
