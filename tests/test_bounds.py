@@ -137,7 +137,7 @@ def test_time_spent_answering_the_kernel_counts_against_the_submission_deadline(
 @pytest.mark.task("issue 16: bounded reference requests")
 def test_a_refused_request_is_a_clear_error_in_the_students_stub(kernel):
     k = kernel()
-    request = _request("backprop_batch", *_network([3] * 120, 6000))
+    request = _request("backprop_batch", *_network([3] * 60, 6000))
     run, collected = Run(), []
     code = (f"import time\nt = time.monotonic()\nreply = input({request!r})\n"
             "print('SECONDS', time.monotonic() - t)\nprint('REPLY', reply)\n")

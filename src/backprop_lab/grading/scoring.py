@@ -26,7 +26,7 @@ from .judge import REFERENCES, judge
 PROXY_LIMIT = 4 << 20
 PROXY_NUMBERS = 100_000
 PROXY_WORK = 20_000_000
-PROXY_WIRE = WireLimits(bytes=PROXY_LIMIT, numbers=PROXY_NUMBERS, nodes=400, depth=16)
+PROXY_WIRE = WireLimits(bytes=PROXY_LIMIT, numbers=PROXY_NUMBERS, nodes=200, depth=16)
 
 
 def answer_proxy(prompt: str, stub: str, allowed, flags: list[str]) -> str:
