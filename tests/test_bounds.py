@@ -509,6 +509,7 @@ with sealed(closed):
                 "try:\n    open('big', 'wb').write(b'x' * (16 << 20))\n"
                 "    seen['file'] = 'written'\n"
                 "except OSError as error:\n    seen['file'] = error.strerror\n"
+                "open(f'/var/tmp/left-by-{os.getuid()}', 'w').write('x')\n"
                 "seen['uid'] = os.getuid()\nprint('SEEN', json.dumps(seen))\n")
         kernel.execute(code, 60, run)
     finally:
@@ -556,6 +557,7 @@ def test_uid_mode_kernels_read_no_submission_or_results(python_for_other_uids, s
     assert done.returncode == 0, done.stderr[-3000:]
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["uid"] != 0 and seen["file"] in ("File too large", "No space left on device")
+    assert not Path(f"/var/tmp/left-by-{seen['uid']}").exists()  # removed with its kernel
     if seal:
         assert {seen[k] for k in ("submission", "earlier results", "results")} == {
             "PermissionError"}, seen

@@ -40,7 +40,7 @@ def kernel_environment(home: str) -> dict[str, str]:
 
 #: After a cell's reply, how long its end on the output channel may take: longer means
 #: the output channel dropped a message over the limit (and, with it, the end).
-REPLY_GRACE = 2.0
+REPLY_GRACE = 5.0
 
 
 @dataclass

@@ -194,7 +194,8 @@ class Sandbox:
 
     def release(self) -> None:
         """Kill every process left with this uid (and in its control group), then free
-        the uid, the group and the home's tmpfs."""
+        the uid, the group and the home's tmpfs; in the ``uid`` mode, also delete what
+        the uid left in the machine's shared temporary folders."""
         for _ in range(3):
             killed = self._kill_group() + (_kill_uid(self.uid) if self.uid is not None else 0)
             if not killed:
@@ -207,6 +208,8 @@ class Sandbox:
             self.home_mounted = False
         if self.uid is None:
             return
+        if self.mode == "uid":
+            _remove_owned(self.uid, SHARED_TMP)
         shutil.rmtree(LOCKS / str(self.uid), ignore_errors=True)
         self.uid = None
 
@@ -252,6 +255,29 @@ def _mount_tmpfs(home: Path, size: int) -> bool:
         shutil.move(str(child), str(home / child.name))
     staged.rmdir()
     return True
+
+
+#: World-writable folders a ``uid``-mode kernel can write in (on the machine's disk).
+SHARED_TMP = (tempfile.gettempdir(), "/var/tmp", "/dev/shm")
+
+
+def _remove_owned(uid: int, folders: tuple[str, ...]) -> None:
+    """Delete what ``uid`` made at the top of ``folders`` (never following a link)."""
+    for folder in dict.fromkeys(folders):
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                continue
 
 
 def _allocate_uid() -> int:
