@@ -478,10 +478,12 @@ def test_folders_other_users_can_write_leave_the_import_path(tmp_path, monkeypat
     shared.mkdir(mode=0o777)
     shared.chmod(0o1777)
     own.mkdir(mode=0o755)
-    monkeypatch.setattr(sys, "path", [str(shared), str(own), *sys.path])
+    missing = str(shared / "not-yet")  # a kernel could make it
+    monkeypatch.setattr(sys, "path", [str(shared), str(own), missing, *sys.path])
     assert writable_by_others(str(shared)) and not writable_by_others(str(own))
-    assert safe_import_path() == [str(shared)]
+    assert safe_import_path()[:2] == [str(shared), missing]
     assert str(own) in sys.path and str(shared) not in sys.path
+    import backprop_lab.grading.judge  # noqa: F401 (what remains still imports)
 
 
 SEALING = r"""

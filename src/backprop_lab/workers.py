@@ -82,22 +82,24 @@ def _next(pending: list[int], jobs: list) -> tuple[int, str] | None:
 
 
 def writable_by_others(folder: str) -> bool:
-    """Could another user (a kernel's uid) add a module in ``folder`` (``''``: the
-    working folder)? Writable by all (``/tmp`` too), or owned by anyone but root and
-    this user, or by a kernel's group; anything unreadable counts as writable."""
+    """Could a kernel's uid add a module in ``folder`` (``''``: the working folder)?
+    Yes when all may write there (``/tmp`` too), or a kernel uid owns it or its group;
+    anything unreadable counts as writable. (In the ``none`` mode the kernel is this
+    user: it could write anywhere the grader can, but gains nothing by it.)"""
     try:
         info = Path(folder or ".").resolve().stat()
     except OSError:
         return True
-    mine = (0, os.geteuid())
     kernels = range(UID_BASE, UID_BASE + UID_COUNT)
-    return bool(info.st_mode & stat.S_IWOTH) or info.st_uid not in mine or (
+    return bool(info.st_mode & stat.S_IWOTH) or info.st_uid in kernels or (
         info.st_gid in kernels and bool(info.st_mode & stat.S_IWGRP))
 
 
 def safe_import_path() -> list[str]:
-    """Drop from ``sys.path`` every folder another user can write; return them."""
-    dropped = [p for p in sys.path if (p == "" or os.path.isdir(p)) and writable_by_others(p)]
+    """Drop from ``sys.path`` every entry a kernel's uid could write (or create: one that
+    does not exist); return them."""
+    dropped = [p for p in sys.path
+               if (p and not os.path.exists(p)) or writable_by_others(p)]
     sys.path[:] = [p for p in sys.path if p not in dropped]
     return dropped
 
