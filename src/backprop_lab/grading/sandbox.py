@@ -10,15 +10,16 @@ One wall is chosen per run (:func:`choose_mode`, recorded in each feedback file)
   there. As root the kernel also drops to an unprivileged uid of its own inside.
 - ``uid`` (root, but namespaces are refused, as in some containers): the kernel runs as
   an unprivileged uid of its own; what it must not read is made unreadable to other
-  users by the caller with :func:`sealed`.
+  users by the caller (:func:`to_seal`, :func:`sealed`), and a firewall rule for the
+  kernels' uids cuts their network where ``nft`` or ``iptables`` works (:mod:`.network`).
 - ``none`` (neither): the kernel runs as the grader's own user, with only the limits.
 
 Every mode keeps the address-space cap (RLIMIT_AS) and the file-size cap (RLIMIT_FSIZE).
 As root, where a control group can be made (:mod:`.cgroups`), the kernel's whole process
 tree has one memory and one process limit, and its home is a tmpfs of bounded size where
-mounting is allowed; under bubblewrap ``/tmp`` and ``/dev/shm`` are bounded tmpfs.
-:func:`limits_here` says which of these hold on this machine. ``BPLAB_SANDBOX`` forces a
-mode.
+mounting is allowed; under bubblewrap ``/tmp`` and ``/dev/shm`` are bounded tmpfs. Each
+:class:`Sandbox` says which hold for its kernel (``cgroup``, ``home_mounted``,
+``offline``). ``BPLAB_SANDBOX`` forces a mode.
 """
 
 from __future__ import annotations
