@@ -111,6 +111,7 @@ def test_the_request_text_is_measured_before_it_is_decoded():
                               f"characters; yours had {len(too_long):,}")
 
 
+@pytest.mark.slow
 @pytest.mark.task("issue 16: the grader's time counts against the deadline")
 def test_time_spent_answering_the_kernel_counts_against_the_submission_deadline(kernel):
     k = kernel()
@@ -134,6 +135,7 @@ def test_time_spent_answering_the_kernel_counts_against_the_submission_deadline(
     assert 3 <= len(asked) <= 8, len(asked)
 
 
+@pytest.mark.slow
 @pytest.mark.task("issue 16: bounded reference requests")
 def test_a_refused_request_is_a_clear_error_in_the_students_stub(kernel):
     k = kernel()
@@ -239,6 +241,7 @@ def _huge_print(message_bytes: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 @pytest.mark.task("issue 16: output capped while read")
 def test_one_huge_print_costs_the_kernel_time_not_the_graders_memory():
     capped = _huge_print(Limits().message_bytes)
@@ -252,6 +255,7 @@ def test_one_huge_print_costs_the_kernel_time_not_the_graders_memory():
           f"capped, {uncapped['grown_mib']:.0f} MiB in {uncapped['seconds']:.1f} s uncapped")
 
 
+@pytest.mark.slow
 @pytest.mark.task("issue 16: output capped while read")
 def test_what_is_collected_of_a_call_stops_at_the_limit(kernel):
     code = "import sys\nfor i in range(40):\n    print('y' * 1_000_000, flush=True)\n"
@@ -269,6 +273,7 @@ def test_what_is_collected_of_a_call_stops_at_the_limit(kernel):
 
 # --- 5. the kernel's environment is an allow-list --------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.task("issue 16: clean kernel environment")
 def test_a_grader_secret_never_reaches_the_kernel(kernel, monkeypatch):
     monkeypatch.setenv("GRADESCOPE_API_TOKEN", "s3cret-grader-token")
@@ -302,6 +307,7 @@ print("EXIT", codes)
 """
 
 
+@pytest.mark.slow
 @pytest.mark.task("issue 16: the whole process tree's memory")
 @pytest.mark.skipif(not is_root(), reason="a control group needs root")
 def test_forked_children_share_one_memory_limit(kernel):
@@ -337,6 +343,7 @@ def _peak(k) -> int:
     return 0
 
 
+@pytest.mark.slow
 @pytest.mark.task("issue 16: the whole process tree's memory")
 @pytest.mark.skipif(not is_root(), reason="a control group needs root")
 def test_run_cells_says_memory_limit_when_a_child_was_stopped(kernel):
@@ -372,6 +379,7 @@ print("EXIT", [os.waitpid(pid, 0)[1] for pid in children])
 """
 
 
+@pytest.mark.slow
 @pytest.mark.task("issue 16: the whole process tree's memory")
 @pytest.mark.skipif(not is_root(), reason="a control group needs root")
 @pytest.mark.parametrize("whole_tree", [True, False])
@@ -415,6 +423,7 @@ print("FSIZE", resource.getrlimit(resource.RLIMIT_FSIZE)[0])
 """
 
 
+@pytest.mark.slow
 @pytest.mark.task("issue 16: /tmp, home and file limits")
 def test_tmp_home_and_files_are_bounded(kernel):
     k = kernel(Limits(disk_bytes=40 * MIB))
@@ -448,6 +457,7 @@ pool.close()
 """
 
 
+@pytest.mark.slow
 @pytest.mark.task("issue 16: the grader never imports from a folder the kernel can write")
 @pytest.mark.parametrize("isolate", [True, False])
 def test_workers_do_not_import_from_a_world_writable_working_folder(tmp_path, isolate):
@@ -532,6 +542,7 @@ def python_for_other_uids(request):
     return str(python), copy
 
 
+@pytest.mark.slow
 @pytest.mark.task("issue 16: mode uid seals the whole run")
 @pytest.mark.skipif(not is_root(), reason="the uid mode needs root")
 @pytest.mark.parametrize("seal", [True, False])
@@ -617,6 +628,7 @@ except OSError as error:
 """
 
 
+@pytest.mark.slow
 @pytest.mark.task("issue 16: no network in the uid mode")
 @pytest.mark.skipif(not is_root(), reason="the uid mode needs root")
 @pytest.mark.parametrize("mode", ["uid", "none"])
