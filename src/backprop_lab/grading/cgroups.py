@@ -13,6 +13,7 @@ is none: :func:`make` returns None and only the per-process limits hold.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 ROOT = Path("/sys/fs/cgroup")
@@ -46,8 +47,29 @@ class Cgroup:
         return ""
 
     def remove(self) -> None:
-        """Delete the group (its processes must be gone: the caller killed them)."""
+        """Delete the group (its processes must be gone: the caller killed them; a
+        killed process may take a moment to leave, so this waits up to a second)."""
         for folder in self.folders:
+            for _ in range(20):
+                try:
+                    folder.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.05)
+
+
+def sweep(prefix: str) -> None:
+    """Delete the empty groups named ``prefix...`` beside ours: leftovers of kernels
+    whose grader was killed (only for names no running kernel can hold: the caller
+    owns the uid in ``prefix``)."""
+    for controller, mount in (("", ROOT), ("memory", ROOT / "memory"), ("pids", ROOT / "pids")):
+        own = _own_path(controller)
+        if own is None or not mount.is_dir() or (controller == "" and
+                                                 not (ROOT / "cgroup.controllers").exists()):
+            continue
+        for folder in (mount / own.lstrip("/")).glob(prefix + "*"):
             try:
                 folder.rmdir()
             except OSError:

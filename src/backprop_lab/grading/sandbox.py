@@ -165,7 +165,10 @@ class Sandbox:
         #: rule for the kernels' uids (mode uid, as root, where nft or iptables works).
         self.offline = self.mode == "bubblewrap" or (
             self.mode == "uid" and self.uid is not None and kernels_offline())
-        name = f"bplab-{self.uid if self.uid is not None else os.getpid()}-{self.home.name}"
+        owner = self.uid if self.uid is not None else os.getpid()
+        if whole_tree and self.uid is not None:
+            cgroups.sweep(f"bplab-{self.uid}-")  # this uid is ours now: its leftovers go
+        name = f"bplab-{owner}-{self.home.name}"
         self.cgroup = cgroups.make(name, memory_bytes, nproc) if whole_tree else None
         self.home_mounted = disk is not None and is_root() and _mount_tmpfs(self.home, disk)
         self.config = {"memory": int(memory_bytes), "uid": self.uid, "nproc": nproc,
