@@ -46,7 +46,7 @@ from .grading.report import (
     plain,
     to_csv,
 )
-from .grading.sandbox import choose_mode, private_defaults, sealed
+from .grading.sandbox import choose_mode, sealed, to_seal
 from .grading.similarity import DEFAULT_THRESHOLD
 from .grading.submission import grade_file
 from .workers import crashed, run_local
@@ -235,7 +235,8 @@ def grade(paths: list[Path], out: Path, *, autograder_dir: Path = Path("dist"),
     for job, why in refused:
         kept(job, row(job, "invalid", why))
     # In the uid mode nothing hides files: what kernels must not read is closed meanwhile.
-    with sealed([*private_defaults(), *map(Path, limits.private)] if mode == "uid" else []):
+    with sealed(to_seal(limits.private, [*paths, *(j.path for j in todo)])
+                if mode == "uid" else []):
         done: set[int] = set()
         try:
             for index, record in stream:

@@ -3,14 +3,37 @@
 ``pack`` turns None, bools, ints, floats, strings, lists, tuples, str-keyed dicts and
 numeric numpy arrays into the bytes of an ``.npz`` (``allow_pickle=False``) holding the
 arrays plus a JSON manifest; ``unpack`` reverses it. Anything else is refused.
+
+``unpack`` reads untrusted bytes (a kernel's results and requests) with bounded work:
+the bytes are measured before anything is parsed, the archive's unpacked size before
+any array is read, and the manifest's nodes, depth and numbers (every reference to an
+array counts its numbers again: a manifest naming one array 300 times is 300 arrays'
+worth) while it is decoded. Past any :class:`WireLimits`, it raises :class:`TooLargeError`.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import zipfile
+from dataclasses import dataclass
 
 import numpy as np
+
+
+@dataclass(frozen=True)
+class WireLimits:
+    """How much one message may hold (the defaults carry the course's largest calls
+    many times over)."""
+
+    bytes: int = 64 << 20
+    numbers: int = 4_000_000
+    nodes: int = 100_000
+    depth: int = 64
+
+
+class TooLargeError(ValueError):
+    """A message past a :class:`WireLimits`; the message says which and by how much."""
 
 
 def pack(obj) -> bytes:
@@ -42,25 +65,86 @@ def pack(obj) -> bytes:
     return buffer.getvalue()
 
 
-def unpack(data: bytes):
+def unpack(data: bytes, limits: WireLimits | None = None):
+    """The value ``pack`` made of ``data``, or :class:`TooLargeError` past ``limits``."""
+    limits = limits or WireLimits()
+    if len(data) > limits.bytes:
+        raise TooLargeError(f"the message has {len(data):,} bytes, over the limit of "
+                       f"{limits.bytes:,}")
+    try:
+        entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise ValueError(f"not a packed message ({error})") from None
+    if len(entries) > limits.nodes:
+        raise TooLargeError(f"the message holds {len(entries):,} arrays, over the limit of "
+                            f"{limits.nodes:,} values")
+    unpacked = sum(i.file_size for i in entries)
+    if unpacked > limits.bytes:  # a compressed entry that would unpack past the limit
+        raise TooLargeError(f"the message unpacks to {unpacked:,} bytes, over the limit of "
+                       f"{limits.bytes:,}")
     with np.load(io.BytesIO(data), allow_pickle=False) as archive:
         arrays = {k: archive[k] for k in archive.files}
-    manifest = json.loads(str(arrays.pop("__manifest__")))
+    try:
+        manifest = json.loads(str(arrays.pop("__manifest__")))
+    except RecursionError:
+        raise TooLargeError(f"the message nests deeper than {limits.depth}") from None
+    counted = {"nodes": 0, "numbers": 0}
 
-    def decode(node):
+    def decode(node, depth: int):
+        counted["nodes"] += 1
+        if counted["nodes"] > limits.nodes:
+            raise TooLargeError(f"the message has more than {limits.nodes:,} values")
+        if depth > limits.depth:
+            raise TooLargeError(f"the message nests deeper than {limits.depth}")
+        if not isinstance(node, dict) or len(node) != 1:
+            raise ValueError("a malformed message")
         ((kind, value),) = node.items()
         if kind == "v" or kind == "i":
             return value
         if kind == "f":
             return float(value)
         if kind == "a":
-            return arrays[value]
+            array = arrays[value]
+            counted["numbers"] += array.size
+            if counted["numbers"] > limits.numbers:
+                raise TooLargeError(f"the message names more than {limits.numbers:,} numbers "
+                               "(each mention of an array counts its numbers)")
+            return array
         if kind == "l":
-            return [decode(v) for v in value]
+            return [decode(v, depth + 1) for v in value]
         if kind == "t":
-            return tuple(decode(v) for v in value)
+            return tuple(decode(v, depth + 1) for v in value)
         if kind == "d":
-            return {k: decode(v) for k, v in value.items()}
+            return {k: decode(v, depth + 1) for k, v in value.items()}
         raise ValueError(f"unknown node {kind!r}")
 
-    return decode(manifest)
+    return decode(manifest, 0)
+
+
+@dataclass(frozen=True)
+class Size:
+    """How much a decoded value holds: its numbers, and a bound on the work of any
+    chain of matrix products and elementwise steps over it (numbers x longest side)."""
+
+    numbers: int
+    longest: int
+
+    @property
+    def work(self) -> int:
+        return self.numbers * max(1, self.longest)
+
+
+def size_of(value) -> Size:
+    numbers, longest, stack = 0, 1, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, np.ndarray):
+            numbers += item.size
+            longest = max(longest, *item.shape, 1)
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (int, float)):
+            numbers += 1
+    return Size(numbers, longest)

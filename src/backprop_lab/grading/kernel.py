@@ -1,12 +1,18 @@
 """Run a notebook's code cells in a fresh, limited Jupyter kernel.
 
-Limits per kernel: one deadline for the whole submission (its cells and every call the
-grader makes to its stubs), a time limit per cell (an endless cell is interrupted and
-the next cell runs: Otter has none, its issue #469), an address-space cap (RLIMIT_AS, so
-a memory hog gets MemoryError or dies alone), and a cap on the output kept (a notebook
-that prints gigabytes costs time, not memory). Interrupts go as messages on the control
-channel (a signal cannot reach a kernel in its own PID namespace); a kernel that ignores
-them, or is still running at the deadline, is killed with its whole process tree.
+Limits per kernel: one deadline for the whole submission (its cells, every call the
+grader makes to its stubs, and the grader's own work answering them), a time limit per
+cell (an endless cell is interrupted and the next cell runs: Otter has none, its issue
+#469), memory (RLIMIT_AS per process, and, as root where a control group can be made,
+one limit on the whole process tree: :mod:`.cgroups`), files (RLIMIT_FSIZE, and
+size-limited tmpfs for ``/tmp`` and the home folder where the wall allows), and output:
+no message from the kernel larger than ``message_bytes`` is ever received (ZeroMQ drops
+it unread), the output kept is capped as it arrives, and what is collected for the
+grader is capped too (a notebook that prints gigabytes costs its own time, not the
+grader's memory). The kernel starts from a clean environment (:func:`kernel_environment`:
+an allow-list). Interrupts go as messages on the control channel (a signal cannot reach
+a kernel in its own PID namespace); a kernel that ignores them, or is still running at
+the deadline, is killed with its whole process tree.
 """
 
 from __future__ import annotations
@@ -26,35 +32,11 @@ import zmq
 from jupyter_client import KernelManager
 
 from ..course.calls import FLAG_MARK
+from .limits import GIB, KERNEL_ENV, MIB, REPLY_GRACE, Limits, kernel_environment
 from .sandbox import Sandbox
 
-GIB = 1 << 30
-
-
-KERNEL_ENV = {
-    "OPENBLAS_NUM_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "MPLBACKEND": "Agg",
-    "PYTHONHASHSEED": "0",
-    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-}
-
-
-@dataclass
-class Limits:
-    cell_seconds: float = 60.0
-    total_seconds: float = 600.0
-    memory_bytes: int = 2 * GIB
-    output_bytes: int = 1 << 20
-    start_seconds: float = 60.0
-    #: Time for one call of a stub by the grader (each call also gets at most what is left).
-    call_seconds: float = 10.0
-    #: How long an interrupted cell may take to stop before its kernel is killed.
-    grace_seconds: float = 5.0
-    #: Folders the kernel must not see (autograders, results), beyond the package itself.
-    private: tuple[str, ...] = ()
-
+__all__ = ["GIB", "KERNEL_ENV", "MIB", "CellOutcome", "Kernel", "Limits", "Run",
+           "kernel_environment", "run_cells"]
 
 @dataclass
 class CellOutcome:
@@ -96,21 +78,24 @@ class Kernel:
         self.limits = limits
         self.private = Path(tempfile.mkdtemp(prefix="bplab-private-"))  # the grader's only
         self.flags_file = self.private / "flags.log"
-        self.sandbox = Sandbox(limits.memory_bytes, self.flags_file, self.cwd, mode=mode)
+        self.sandbox = Sandbox(limits.memory_bytes, self.flags_file, self.cwd, mode=mode,
+                               nproc=limits.processes, disk=limits.disk_bytes,
+                               whole_tree=limits.whole_tree)
         self.sandbox.give(self.cwd)
+        # Every socket of this kernel's client and manager refuses larger messages unread.
+        self.context = zmq.Context()
+        self.context.setsockopt(zmq.MAXMSGSIZE, limits.message_bytes)
         self.manager = SandboxedKernelManager(kernel_name="python3", transport="ipc",
-                                              ip=str(self.cwd / "kernel"))
+                                              ip=str(self.cwd / "kernel"),
+                                              context=self.context)
         self.manager.sandbox = self.sandbox
         self.manager.connection_file = str(self.cwd / "connection.json")
         self.manager.kernel_spec.argv[0] = sys.executable  # this environment's Python
         self.manager.kernel_spec.interrupt_mode = "message"  # signals cannot cross the wall
         home = str(self.cwd)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "BPLAB_"))}
-        env.update(KERNEL_ENV, HOME=home, IPYTHONDIR=f"{home}/.ipython",
-                   MPLCONFIGDIR=f"{home}/.matplotlib", XDG_CACHE_HOME=f"{home}/.cache",
-                   JUPYTER_RUNTIME_DIR=f"{home}/.runtime", TMPDIR=home)
         self.log = open(self.private / "kernel.log", "wb")  # noqa: SIM115 (closed in shutdown)
-        self.manager.start_kernel(cwd=home, env=env, stdout=self.log, stderr=self.log)
+        self.manager.start_kernel(cwd=home, env=kernel_environment(home), stdout=self.log,
+                                  stderr=self.log)
         self.client = None
 
     @property
@@ -118,7 +103,7 @@ class Kernel:
         return self.sandbox.mode
 
     def ready(self) -> None:
-        self.client = self.manager.client()
+        self.client = self.manager.client(context=self.context)
         self.client.start_channels()
         self.client.wait_for_ready(timeout=self.limits.start_seconds)
 
@@ -143,29 +128,44 @@ class Kernel:
         """Run ``code``; interrupt it after ``seconds``; stop at once at ``deadline``
         (``time.monotonic()``; the submission's end: nothing more will run in this kernel).
 
-        Output goes to ``run.output`` (capped), and also to ``collect`` when given.
-        ``answer`` replies to the kernel's input requests (the harness's proxies);
-        without it the cell may not read input. A cell that does not stop within
-        ``limits.grace_seconds`` of its interrupt is ``dead``: the caller kills the kernel.
+        Output goes to ``run.output`` (capped), and also to ``collect`` when given, up to
+        ``limits.message_bytes``: past that, the cell's outcome is an error that says so
+        and the rest is read and dropped. ``answer`` replies to the kernel's input
+        requests (the harness's proxies), inside the same deadline (the time it takes is
+        the submission's); without it the cell may not read input. A cell that does not
+        stop within ``limits.grace_seconds`` of its interrupt is ``dead``: the caller
+        kills the kernel. A cell whose output was dropped unread (a message past
+        ``limits.message_bytes``) ends on its reply from the shell channel instead.
         """
         outcome = CellOutcome(len(run.cells), "ok")
         msg_id = self.client.execute(code, allow_stdin=answer is not None, store_history=False)
         start = time.monotonic()
         deadline = start + 1e9 if deadline is None else deadline
         limit = min(start + seconds, deadline)
-        interrupted_at = None
+        interrupted_at = replied_at = None
+        heard = start  # when the output channel last said anything
+        collected = 0
         poller = zmq.Poller()
-        poller.register(self.client.iopub_channel.socket, zmq.POLLIN)
-        poller.register(self.client.stdin_channel.socket, zmq.POLLIN)
+        channels = (self.client.iopub_channel, self.client.stdin_channel,
+                    self.client.shell_channel)
+        for channel in channels:
+            poller.register(channel.socket, zmq.POLLIN)
         while True:
             if not self.alive():
-                outcome.status, outcome.error = "dead", "the kernel died"
+                outcome.status, outcome.error = "dead", self.death()
                 return outcome
             now = time.monotonic()
             if now >= deadline:
                 outcome.status, outcome.out_of_time = "timeout", True
                 outcome.error = (f"the submission's time limit ran out after {now - start:.0f} s "
                                  "of this cell")
+                return outcome
+            if replied_at is not None and now - max(replied_at, heard) > REPLY_GRACE:
+                run.output_truncated = True  # its output went past the limit, unread
+                if outcome.status == "ok" and collect is not None:
+                    outcome.status = "error"
+                    outcome.error = (f"its output went past {self.limits.message_bytes:,} "
+                                     "bytes at once and was not read")
                 return outcome
             if interrupted_at is None and now > limit:
                 self._interrupt()
@@ -181,24 +181,61 @@ class Kernel:
                 request = self.client.get_stdin_msg(timeout=0)
                 prompt = request["content"].get("prompt", "")
                 self.client.input(answer(prompt) if answer else "")
+            if self.client.shell_channel.socket in ready:
+                reply = self._own(self.client.get_shell_msg, msg_id)
+                if reply is not None and reply["msg_type"] == "execute_reply":
+                    replied_at = time.monotonic()
             if self.client.iopub_channel.socket not in ready:
                 continue
-            try:
-                msg = self.client.get_iopub_msg(timeout=0)
-            except queue.Empty:
-                continue
-            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+            heard = time.monotonic()
+            msg = self._own(self.client.get_iopub_msg, msg_id)
+            if msg is None:
                 continue
             kind, content = msg["msg_type"], msg["content"]
             if kind == "stream":
-                self._keep(run, content.get("text", ""))
-                if collect is not None:
-                    collect.append(content.get("text", ""))
+                text = content.get("text", "")
+                self._keep(run, text)
+                if collect is not None and collected <= self.limits.message_bytes:
+                    collected += len(text)
+                    if collected <= self.limits.message_bytes:
+                        collect.append(text)
+                    elif outcome.status == "ok":
+                        outcome.status = "error"
+                        outcome.error = (f"it printed more than {self.limits.message_bytes:,} "
+                                         "characters while it was called; the grader read "
+                                         "no further")
             elif kind == "error" and outcome.status == "ok":
                 outcome.status = "error"
                 outcome.error = f"{content.get('ename')}: {content.get('evalue')}"
             elif kind == "status" and content.get("execution_state") == "idle":
                 return outcome
+
+    @staticmethod
+    def _own(get: Callable, msg_id: str) -> dict | None:
+        """The next message from ``get`` if it answers ``msg_id`` (others are dropped)."""
+        try:
+            msg = get(timeout=0)
+        except queue.Empty:
+            return None
+        return msg if msg.get("parent_header", {}).get("msg_id") == msg_id else None
+
+    def limit_hit(self) -> str:
+        """The limit of its whole process tree the kernel went past, said for the
+        student (``""``: none, or no such limit here)."""
+        hit = self.sandbox.limit_hit()
+        if hit == "memory":
+            return (f"the memory limit of {self.limits.memory_bytes:,} bytes for all its "
+                    "processes together")
+        if hit == "processes":
+            return f"the limit of {self.limits.processes} processes"
+        return ""
+
+    def death(self) -> str:
+        """Why the kernel is gone, in the student's terms: a limit it hit, if one was."""
+        hit = self.limit_hit()
+        if hit:
+            return f"the kernel was stopped at {hit}"
+        return "the kernel died or the notebook exited"
 
     def _interrupt(self) -> None:
         """The control channel's interrupt_request (the kernel raises KeyboardInterrupt)."""
@@ -232,6 +269,7 @@ class Kernel:
         except Exception:  # already gone: nothing left to stop
             pass
         self.manager.cleanup_resources()
+        self.context.destroy(linger=0)  # ours (given to the manager): its I/O thread too
         self.sandbox.release()  # kills whatever the kernel left running
         self.log.close()
         shutil.rmtree(self.cwd, ignore_errors=True)
@@ -252,6 +290,11 @@ def run_cells(kernel: Kernel, sources: list[str], limits: Limits,
             break
         outcome = kernel.execute(source, limits.cell_seconds, run, deadline=deadline)
         run.cells.append(outcome)
+        if (outcome.status != "dead" and not run.stopped
+                and kernel.sandbox.limit_hit() == "memory"):
+            # a process of its tree was stopped and the kernel lives: like a MemoryError
+            outcome.status = "error"
+            outcome.error = f"MemoryError: a process went past {kernel.limit_hit()}"
         if outcome.status == "error" and outcome.error.startswith("MemoryError"):
             run.stopped = run.stopped or "memory limit"
         if outcome.status == "dead":

@@ -10,10 +10,16 @@ One wall is chosen per run (:func:`choose_mode`, recorded in each feedback file)
   there. As root the kernel also drops to an unprivileged uid of its own inside.
 - ``uid`` (root, but namespaces are refused, as in some containers): the kernel runs as
   an unprivileged uid of its own; what it must not read is made unreadable to other
-  users by the caller with :func:`sealed`.
+  users by the caller (:func:`to_seal`, :func:`sealed`), and a firewall rule for the
+  kernels' uids cuts their network where ``nft`` or ``iptables`` works (:mod:`.network`).
 - ``none`` (neither): the kernel runs as the grader's own user, with only the limits.
 
-Every mode keeps the address-space cap (RLIMIT_AS). ``BPLAB_SANDBOX`` forces a mode.
+Every mode keeps the address-space cap (RLIMIT_AS) and the file-size cap (RLIMIT_FSIZE).
+As root, where a control group can be made (:mod:`.cgroups`), the kernel's whole process
+tree has one memory and one process limit, and its home is a tmpfs of bounded size where
+mounting is allowed; under bubblewrap ``/tmp`` and ``/dev/shm`` are bounded tmpfs. Each
+:class:`Sandbox` says which hold for its kernel (``cgroup``, ``home_mounted``,
+``offline``). ``BPLAB_SANDBOX`` forces a mode.
 """
 
 from __future__ import annotations
@@ -27,24 +33,30 @@ import stat
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+
+from . import cgroups, network
+from .bwrap import _system_binds, bwrap_command
+from .seal import sealed, to_seal
+
+__all__ = ["MODES", "Sandbox", "bwrap_command", "choose_mode", "private_defaults", "sealed",
+           "to_seal", "warning"]
 
 MODES = ("bubblewrap", "uid", "none")
 UID_BASE, UID_COUNT = 61000, 2000
 LOCKS = Path(tempfile.gettempdir()) / "backprop-lab-uids"
 PACKAGE = Path(__file__).resolve().parents[1]
-#: What the kernel sees of the system besides Python: programs, libraries, a few settings.
-SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
-ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf", "passwd",
-       "group", "hosts", "mime.types", "ssl")
-
-# Runs in the new process before it becomes the sandbox (argv: config, command...).
+# Runs in the new process before it becomes the sandbox (argv: config, command...); as
+# root it first joins the kernel's control group, so that everything after is inside.
 WRAPPER = r"""
 import json, os, resource, sys
 cfg, cmd = json.loads(sys.argv[1]), sys.argv[2:]
+for procs in cfg["cgroup"]:
+    with open(procs, "w") as joined:
+        joined.write(str(os.getpid()))
 resource.setrlimit(resource.RLIMIT_AS, (cfg["memory"], cfg["memory"]))
+if cfg["file"] is not None:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (cfg["file"], cfg["file"]))
 flags = os.open(cfg["flags"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 os.set_inheritable(flags, True)
 os.environ["BPLAB_FLAG_FD"] = str(flags)
@@ -126,32 +138,6 @@ def private_defaults() -> list[Path]:
     return [PACKAGE, *[p for p in extra if p.exists()]]
 
 
-@contextmanager
-def sealed(paths: list[Path]) -> Iterator[None]:
-    """For the ``uid`` mode: ``paths`` unreadable to other users while the block runs.
-
-    Each existing path loses its group and other permission bits (a folder can no longer
-    be entered), and gets its own mode back afterwards. Does nothing without root.
-    """
-    before: list[tuple[Path, int]] = []
-    if is_root():
-        for path in dict.fromkeys(Path(p).resolve() for p in paths):
-            try:
-                mode = stat.S_IMODE(path.stat().st_mode)
-                path.chmod(mode & 0o700)
-            except OSError:
-                continue
-            before.append((path, mode))
-    try:
-        yield
-    finally:
-        for path, mode in reversed(before):
-            try:
-                path.chmod(mode)
-            except OSError:
-                pass
-
-
 def python_readable_by_others() -> bool:
     """Can another uid run this Python (no closed folder like /root above it)?"""
     for place in (Path(sys.base_prefix), Path(sys.prefix)):
@@ -161,69 +147,44 @@ def python_readable_by_others() -> bool:
     return True
 
 
-def _system_binds() -> list[str]:
-    args = []
-    for top in SYSTEM:
-        if os.path.islink(top):
-            args += ["--symlink", os.readlink(top), top]
-        elif os.path.isdir(top):
-            args += ["--ro-bind", top, top]
-    for name in ETC:
-        if os.path.exists(f"/etc/{name}"):
-            args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
-    return args
-
-
-def bwrap_command(home: Path, uid: int | None) -> list[str]:
-    """``bwrap`` and its arguments, up to the command; ``home`` is bound read-write."""
-    python = sorted({str(Path(sys.base_prefix).resolve()), str(Path(sys.prefix).resolve())})
-    # As root, every namespace but the user one: a user namespace would map the kernel's
-    # uid back to root outside; without one, the uid below is a real, unprivileged uid.
-    unshare = ["--unshare-all"] if uid is None else [
-        "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-        "--unshare-cgroup-try"]
-    args = [shutil.which("bwrap") or "bwrap", *unshare, "--die-with-parent", "--new-session",
-            "--hostname", "sandbox", *_system_binds(),
-            # ipykernel would take the grader's pid, unknown in here, for a dead parent:
-            # --die-with-parent does that job.
-            "--unsetenv", "JPY_PARENT_PID"]
-    # The empty /tmp first: what is bound below may live in /tmp (a clone's .venv, say),
-    # and a tmpfs mounted after a bind would cover it.
-    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/dev/shm",
-             "--perms", "1777", "--tmpfs", "/tmp"]
-    for place, bind in [*((p, "--ro-bind") for p in python), (str(home), "--bind")]:
-        # bwrap would make the folders above it private (0700)
-        args += [a for parent in reversed(Path(place).parents)
-                 if parent not in (Path("/"), Path("/tmp"))
-                 for a in ("--perms", "0755", "--dir", str(parent))]
-        args += [bind, place, place]
-    if uid is None:
-        return [*args, "--chdir", str(home), "--"]
-    # As root: drop to the kernel's own uid inside (setpriv keeps no capability), then
-    # enter the home, which only that uid may enter.
-    return [*args, "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--",
-            shutil.which("setpriv") or "/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}",
-            "--clear-groups", "--no-new-privs", "--", "/usr/bin/env", f"--chdir={home}"]
-
-
 class Sandbox:
     """The wall around one kernel: a uid (as root) and the command prefix that applies it."""
 
     def __init__(self, memory_bytes: int, flags: Path, home: Path, nproc: int = 256,
-                 mode: str | None = None):
+                 mode: str | None = None, disk: int | None = None, whole_tree: bool = True):
         """``flags``: a file only the grader can read; the kernel gets a descriptor to
-        append to it (what the audit hook sees), opened before the wall goes up."""
+        append to it (what the audit hook sees), opened before the wall goes up.
+        ``disk``: the largest file, and the size of each tmpfs (None: unbounded).
+        ``whole_tree``: one memory and process limit for the kernel's whole tree, where
+        a control group can be made (as root)."""
         self.mode = mode or choose_mode()
         self.home = Path(home)
+        self.disk = disk
         self.uid = _allocate_uid() if self.mode != "none" and is_root() else None
+        #: True where the kernel reaches no network: its own namespace, or the firewall
+        #: rule for the kernels' uids (mode uid, as root, where nft or iptables works).
+        self.offline = self.mode == "bubblewrap" or (
+            self.mode == "uid" and self.uid is not None and kernels_offline())
+        owner = self.uid if self.uid is not None else os.getpid()
+        if whole_tree and self.uid is not None:
+            cgroups.sweep(f"bplab-{self.uid}-")  # this uid is ours now: its leftovers go
+        name = f"bplab-{owner}-{self.home.name}"
+        self.cgroup = cgroups.make(name, memory_bytes, nproc) if whole_tree else None
+        self.home_mounted = disk is not None and is_root() and _mount_tmpfs(self.home, disk)
         self.config = {"memory": int(memory_bytes), "uid": self.uid, "nproc": nproc,
-                       "flags": str(flags), "mode": self.mode}
+                       "flags": str(flags), "mode": self.mode, "file": disk,
+                       "cgroup": self.cgroup.procs if self.cgroup else []}
 
     def prefix(self) -> list[str]:
-        wrapper = [sys.executable, "-c", WRAPPER, json.dumps(self.config)]
+        # -I: not even the wrapper (root, in the kernel's home) imports from its folder
+        wrapper = [sys.executable, "-I", "-c", WRAPPER, json.dumps(self.config)]
         if self.mode == "bubblewrap":
-            return [*wrapper, *bwrap_command(self.home, self.uid)]
+            return [*wrapper, *bwrap_command(self.home, self.uid, self.disk)]
         return wrapper
+
+    def limit_hit(self) -> str:
+        """``memory`` or ``processes`` when the kernel's tree went past that limit."""
+        return self.cgroup.hit() if self.cgroup else ""
 
     def give(self, *paths: Path) -> None:
         """Hand files and folders to the kernel's uid."""
@@ -236,14 +197,91 @@ class Sandbox:
                     os.chown(os.path.join(root, name), self.uid, self.uid, follow_symlinks=False)
 
     def release(self) -> None:
-        """Kill every process left with this uid, then free the uid."""
+        """Kill every process left with this uid (and in its control group), then free
+        the uid, the group and the home's tmpfs; in the ``uid`` mode, also delete what
+        the uid left in the machine's shared temporary folders."""
+        for _ in range(3):
+            killed = self._kill_group() + (_kill_uid(self.uid) if self.uid is not None else 0)
+            if not killed:
+                break
+        if self.cgroup is not None:
+            self.cgroup.remove()
+            self.cgroup = None
+        if self.home_mounted:
+            subprocess.run(["umount", "--lazy", str(self.home)], capture_output=True)
+            self.home_mounted = False
         if self.uid is None:
             return
-        for _ in range(3):
-            if not _kill_uid(self.uid):
-                break
+        if self.mode == "uid":
+            _remove_owned(self.uid, SHARED_TMP)
         shutil.rmtree(LOCKS / str(self.uid), ignore_errors=True)
         self.uid = None
+
+    def _kill_group(self) -> int:
+        killed = 0
+        for procs in self.cgroup.procs if self.cgroup else []:
+            try:
+                pids = [int(p) for p in Path(procs).read_text().split()]
+            except (OSError, ValueError):
+                continue
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                    killed += 1
+                except ProcessLookupError:
+                    pass
+        return killed
+
+
+def kernels_offline() -> bool:
+    """Can the kernels' uids be kept off the network here (:mod:`.network`)? Installs
+    the rule the first time (root only)."""
+    return network.cut(UID_BASE, UID_BASE + UID_COUNT - 1)
+
+
+def _mount_tmpfs(home: Path, size: int) -> bool:
+    """Make ``home`` a tmpfs of ``size`` bytes, keeping what it holds (root, where
+    mounting is allowed; False elsewhere: it stays on disk)."""
+    staged = home.with_name(home.name + ".staged")
+    try:
+        os.rename(home, staged)
+        home.mkdir(mode=0o700)
+    except OSError:
+        return False
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={int(size)},mode=0700",
+                           "tmpfs", str(home)], capture_output=True)
+    mounted = done.returncode == 0
+    if not mounted:
+        home.rmdir()
+        os.rename(staged, home)
+        return False
+    for child in staged.iterdir():
+        shutil.move(str(child), str(home / child.name))
+    staged.rmdir()
+    return True
+
+
+#: World-writable folders a ``uid``-mode kernel can write in (on the machine's disk).
+SHARED_TMP = (tempfile.gettempdir(), "/var/tmp", "/dev/shm")
+
+
+def _remove_owned(uid: int, folders: tuple[str, ...]) -> None:
+    """Delete what ``uid`` made at the top of ``folders`` (never following a link)."""
+    for folder in dict.fromkeys(folders):
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                continue
 
 
 def _allocate_uid() -> int:

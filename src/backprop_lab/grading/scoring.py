@@ -6,6 +6,7 @@ Runs in the grading process; never calls student code.
 
 from __future__ import annotations
 
+import base64
 import warnings
 
 import numpy as np
@@ -14,30 +15,54 @@ from ..course.calls import FLAG_MARK, PROXY_MARK, RAW_MARK, Raw, decode, encode
 from ..course.compare import Verdict
 from ..course.standins import CannotTake, direct
 from ..course.values import NotNumericError, as_tree
+from ..course.wire import TooLargeError, WireLimits, size_of, unpack
 from .judge import PART_WORDS, REFERENCES, judge
 
 PART_HEADS = tuple(PART_WORDS.values())
 
-PROXY_LIMIT = 64 << 20  # bytes of arguments a stub may send for a reference answer
+#: What the grader answers of one call a stub makes to a building block, checked before
+#: any work: the request's characters (before decoding), its numbers, and its work
+#: (numbers x longest side, a bound on any chain of products over it). The largest
+#: hidden case has under 1,000 numbers and 110,000 of work (tests/test_bounds.py holds
+#: it to a hundredth of these); the largest call allowed costs the grader ~0.1 s.
+PROXY_LIMIT = 4 << 20
+PROXY_NUMBERS = 100_000
+PROXY_WORK = 20_000_000
+PROXY_WIRE = WireLimits(bytes=PROXY_LIMIT, numbers=PROXY_NUMBERS, nodes=200, depth=16)
 
 
 def answer_proxy(prompt: str, stub: str, allowed, flags: list[str]) -> str:
-    """Compute a reference answer a stub asked for, if it may have it.
+    """Compute a reference answer a stub asked for, if it may have it and it is within
+    the limits above (else an error the student's stub raises, saying which limit).
 
     A call the reference cannot take (arguments it has no parameter for, or that make
     it raise) is answered ``{"cannot": why}``: the kernel then calls the student's own."""
-    if not prompt.startswith(PROXY_MARK) or len(prompt) > PROXY_LIMIT:
+    if not prompt.startswith(PROXY_MARK):
         return encode({"error": "not a request the grader answers"})
+    if len(prompt) > PROXY_LIMIT:
+        return encode({"error": f"the grader answers calls of up to {PROXY_LIMIT:,} "
+                                f"characters; yours had {len(prompt):,}"})
     try:
-        request = decode(prompt[len(PROXY_MARK):])
+        request = unpack(base64.b64decode(prompt[len(PROXY_MARK):]), PROXY_WIRE)
         name, args, kwargs = request["name"], list(request["args"]), request.get("kwargs", {})
         if not isinstance(kwargs, dict):
             raise TypeError("keyword arguments must be a dict")
+    except TooLargeError as why:
+        return encode({"error": f"the grader answers calls of up to {PROXY_NUMBERS:,} "
+                                f"numbers and {PROXY_WIRE.nodes:,} values; {why}"})
     except Exception:
         return encode({"error": "a malformed request"})
     if name not in allowed:
         flags.append(f"asked for the reference {name} while {stub} was graded")
         return encode({"error": f"{name} is not available while {stub} is graded"})
+    size = size_of([args, kwargs])
+    if size.numbers > PROXY_NUMBERS:
+        return encode({"error": f"the grader answers calls of up to {PROXY_NUMBERS:,} "
+                                f"numbers; yours had {size.numbers:,}"})
+    if size.work > PROXY_WORK:
+        return encode({"error": f"the grader answers calls of up to {PROXY_WORK:,} steps "
+                                f"(numbers x longest side); yours had {size.work:,} "
+                                f"({size.numbers:,} x {size.longest:,})"})
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")

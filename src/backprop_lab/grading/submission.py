@@ -228,6 +228,8 @@ def _run_and_judge(nb, grader: Autograder, kernel: Kernel, limits: Limits, key: 
                 break
             if outcome.status == "dead":
                 status, reason = "error", f"the kernel died while {stub} was graded"
+                if kernel.limit_hit():  # the row says which limit
+                    reason += f": it went past {kernel.limit_hit()}"
                 break
     flags += [f for f in kernel.flags() if f not in flags]
     in_order = sorted(grader.questions, key=lambda q: _course_order(q.name))
@@ -285,8 +287,8 @@ def _explain(run) -> str:
         return "the notebook did not finish within the time limit" + where
     if run.stopped == "stuck":
         return (bad[-1].error if bad else "a cell could not be interrupted") + where
-    if run.stopped == "kernel died":
-        return "the kernel died or the notebook exited" + where
+    if run.stopped == "kernel died":  # the limit it went past, when one stopped it
+        return (bad[-1].error if bad else "the kernel died or the notebook exited") + where
     return (bad[-1].error if bad else "an error") + where
 
 
