@@ -22,6 +22,7 @@ from ..course.calls import OUT_OF_TIME, TIMED_OUT, Raw, encode
 from ..engine import STUBS
 from .autograder import Autograder
 from .cases import draw_cases
+from .cells import cell_name, numbered_code_cells
 from .intake import Ungradable, check_structure, read_submission
 from .judge import BUILDS_ON, PARTS
 from .kernel import Kernel, Limits, run_cells
@@ -105,21 +106,6 @@ def route(nb, autograders: dict[str, Autograder], assignment: str | None) -> Aut
                   "assignment; pass --assignment NAME")
 
 
-def code_cells(nb) -> list[str]:
-    """The cells to run: code, not tagged otter_ignore, without Otter's own set-up."""
-    out = []
-    for cell in nb.cells:
-        if cell.get("cell_type") != "code":
-            continue
-        if "otter_ignore" in cell.get("metadata", {}).get("tags", []):
-            continue
-        source = cell.get("source", "")
-        if "otter.Notebook(" in source:
-            continue
-        out.append(source)
-    return out
-
-
 def new_home(bplab: Path) -> Path:
     """A fresh folder for a kernel to start in, with the student helpers ``bplab/``."""
     home = Path(tempfile.mkdtemp(prefix="bplab-kernel-"))
@@ -184,7 +170,8 @@ def _run_and_judge(nb, grader: Autograder, kernel: Kernel, limits: Limits, key: 
     parts = sorted({(p.stub, p.part) for q in grader.questions for p in q.parts},
                    key=lambda sp: (STUBS.index(sp[0]), PARTS.index(sp[1])))
     cases = {sp: draw_cases(*sp, key=key) for sp in parts}
-    sources = code_cells(nb)
+    numbered = numbered_code_cells(nb)
+    sources = [source for _, source in numbered]
     bindings = Bindings(sources)
     started = time.monotonic()
     kernel.ready()
@@ -196,10 +183,10 @@ def _run_and_judge(nb, grader: Autograder, kernel: Kernel, limits: Limits, key: 
     slow: dict[str, str] = {}  # stub -> why its first case failed for time
     if run.stopped in ("timeout", "stuck", "kernel died"):
         status = "error" if run.stopped == "kernel died" else "timeout"
-        reason = _explain(run)
+        reason = _explain(run, numbered)
     else:
         if run.stopped == "memory limit":
-            status, reason = "error", "memory limit: " + _explain(run)
+            status, reason = "error", "memory limit: " + _explain(run, numbered)
         for stub, part in parts:
             refused = bindings.why_not(stub)
             if refused:  # decided from the source: nothing the kernel says can change it
@@ -234,7 +221,8 @@ def _run_and_judge(nb, grader: Autograder, kernel: Kernel, limits: Limits, key: 
     flags += [f for f in kernel.flags() if f not in flags]
     in_order = sorted(grader.questions, key=lambda q: _course_order(q.name))
     questions = [score_question(q, cases, raws, reason, notes) for q in in_order]
-    cell_notes = [f"cell {c.index}: {c.error}" for c in run.errors() if c.index > 0]
+    cell_notes = [f"{cell_name(numbered, c.index)}: {c.error}" for c in run.errors()
+                  if c.index > 0]
     return {"status": status, "reason": reason, "questions": questions, "flags": flags,
             "score": sum(q["score"] for q in questions), "cells": cell_notes,
             "output_truncated": run.output_truncated, "sandbox": kernel.mode,
@@ -280,9 +268,9 @@ def _harness(kernel: Kernel, limits: Limits, run, stub: str, part: str, drawn,
     return outcome, got["raws"], flags + got["flags"]
 
 
-def _explain(run) -> str:
+def _explain(run, numbered: list[tuple[int, str]]) -> str:
     bad = [c for c in run.cells if c.status in ("dead", "timeout") or "MemoryError" in c.error]
-    where = f" (code cell {bad[-1].index})" if bad else ""
+    where = f" ({cell_name(numbered, bad[-1].index)})" if bad else ""
     if run.stopped == "timeout":
         return "the notebook did not finish within the time limit" + where
     if run.stopped == "stuck":
