@@ -15,7 +15,6 @@ import os
 import queue
 import shutil
 import signal
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -102,7 +101,7 @@ class Kernel:
                                               ip=str(self.cwd / "kernel"))
         self.manager.sandbox = self.sandbox
         self.manager.connection_file = str(self.cwd / "connection.json")
-        self.manager.kernel_spec.argv[0] = sys.executable  # this environment's Python
+        self.manager.kernel_spec.argv[0] = self.sandbox.python  # one the kernel's uid can run
         self.manager.kernel_spec.interrupt_mode = "message"  # signals cannot cross the wall
         home = str(self.cwd)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "BPLAB_"))}
