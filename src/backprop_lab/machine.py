@@ -19,13 +19,14 @@ class MachineProblem(RuntimeError):  # noqa: N818 (reads as "raise MachineProble
 
 
 def install_hint(package: str) -> str:
-    """The command that installs a system ``package`` here, as this user would type it."""
+    """How to install a system ``package`` here: the command, as this user would type it
+    (in backquotes), or words when no package manager is on PATH."""
     sudo = "" if os.geteuid() == 0 else "sudo "
     for manager, verb in (("apt-get", "install"), ("dnf", "install"), ("yum", "install"),
                           ("zypper", "install"), ("pacman", "-S"), ("apk", "add")):
         if shutil.which(manager):
-            return f"{sudo}{manager} {verb} {package}"
-    return f"install the {package} package with your system's package manager"
+            return f"`{sudo}{manager} {verb} {package}`"
+    return f"installing {package} (no package manager found on PATH)"
 
 
 def require_otter() -> None:

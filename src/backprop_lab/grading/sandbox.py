@@ -119,7 +119,7 @@ def _fix(mode: str) -> str:
     if why.startswith("forced"):
         return "unset BPLAB_SANDBOX to grade in the best mode available"
     if "not installed" in why:
-        return f"`{install_hint('bubblewrap')}` adds the full sandbox"
+        return f"{install_hint('bubblewrap')} adds the full sandbox"
     if mode == "none":
         return ("allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1"
                 "), or grade as root")
