@@ -18,8 +18,10 @@ What holds:
 - Files are hard links where the file system allows (no extra space), else copies;
   nothing of the original is opened up, and every file in the copy is root's and
   read-only to others. A kernel cannot change the copy.
-- ``<key>`` hashes the interpreter and the names and times of what is installed: an
-  unchanged environment reuses its copy, a changed one gets a new one.
+- ``<key>`` hashes the interpreter and the names of what is installed (a dist-info's
+  name holds its version): an unchanged environment reuses its copy, one with another
+  package or version gets a new one. Old copies stay until removed
+  (``rm -rf /var/tmp/backprop-lab-runtime-*``).
 - The copy is made in a private temporary folder, renamed into place, and run once as
   ``nobody`` (``import ipykernel, numpy``) before ``.complete`` marks it usable. A copy
   that is not root's own, or that others may write (someone else's, in the
@@ -115,8 +117,8 @@ def key() -> str:
              sysconfig.get_paths()["stdlib"]]
     for site in _site_dirs():
         for entry in sorted(site.iterdir()):
-            if not KEEP_OUT.search(entry.name):
-                parts.append(f"{entry.name}:{entry.lstat().st_mtime_ns}")
+            if not KEEP_OUT.search(entry.name) and entry.name != "__pycache__":
+                parts.append(entry.name)  # a dist-info's name holds its version
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
