@@ -6,11 +6,9 @@ root, once per submission. This grades the submission with the same code as
 sandboxed kernel of its own, judged in this process) and writes Gradescope's results
 file (https://gradescope-autograders.readthedocs.io/en/latest/specs/):
 
-- a visible test "Notebook": which submitted file was graded (the one named after the
-  assignment, else the only one defining its functions) and which were not, and how the
-  notebook's own cells ran. It is the one thing a student sees under every visibility
-  setting, so it depends on nothing that happens once the hidden cases reach the kernel
-  (see :func:`notebook_test`);
+- a visible test "Notebook": which submitted file was graded and which were not, and how
+  the notebook's own cells ran; it tells nothing about the hidden cases
+  (:mod:`.gradescope_notebook`);
 - a test per question part (reference, finite differences, inputs unchanged) with its
   points, the question's feedback in ``output``, and the visibility the instructor chose
   at build time (``autograder.json`` in the zip, default ``after_published``);
@@ -29,22 +27,21 @@ can emulate Gradescope in a temporary folder.
 
 from __future__ import annotations
 
-import builtins
 import json
 import os
-import re
 import sys
 import tempfile
 import time
 import traceback
 import zipfile
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
+from .gradescope_notebook import Choice, find_submission, notebook_test
 from .grading.autograder import Autograder, read_autograder
 from .grading.kernel import Limits
 from .grading.sandbox import choose_mode
-from .grading.submission import Ungradable, defined_stubs, grade_file, read_notebook
+from .grading.submission import grade_file
 
 VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
 DEFAULT_VISIBILITY = "after_published"
@@ -53,26 +50,6 @@ LIMITS = Limits(cell_seconds=60.0, total_seconds=420.0)
 PART_NAMES = {"reference": "equals the reference solution",
               "finite_differences": "equals finite differences",
               "inputs_unchanged": "leaves its inputs unchanged"}
-#: What the visible test says of the run of the notebook's own cells (``stopped``).
-CELL_PHASE = {"": "Your notebook's cells ran to the end; its functions were then graded "
-                  "(the results appear as your instructor chose).",
-              "memory limit": "A cell of your notebook ran out of memory; the rest ran, and "
-                              "its functions were then graded.",
-              "timeout": "Your notebook did not finish within the time limit, so its "
-                         "functions could not be graded.",
-              "stuck": "A cell of your notebook ran too long and could not be stopped, so "
-                       "its functions could not be graded.",
-              "kernel died": "Your notebook's kernel died or the notebook exited while its "
-                             "cells ran, so its functions could not be graded."}
-#: A cell's error text that is the grader's own words, and how the visible test says it.
-CELL_STOPS = (("the cell was still running", "ran past the time limit of one cell"),
-              ("the submission's time limit ran out", "the submission's time ran out"),
-              ("the cell ran past", "could not be stopped"),
-              ("the kernel died", "the kernel died"))
-NAME_LIMIT = 60
-VISIBLE_LIMIT = 1500
-
-
 def lock_down(root: Path) -> None:
     """Make ``root`` root-only (0700), with ``results/`` in it, when running as root."""
     (root / "results").mkdir(parents=True, exist_ok=True)
@@ -96,43 +73,6 @@ def load_autograder(source: Path, into: Path) -> Autograder:
     return read_autograder(path)
 
 
-@dataclass
-class Choice:
-    """Which submitted notebook is graded, and why; the others are ignored."""
-
-    notebook: Path | None
-    ignored: list[Path]
-    why: str  # why this one, or why none
-
-
-def find_submission(folder: Path, grader: Autograder) -> Choice:
-    """The notebook to grade among those submitted: the one named ``<assignment>.ipynb``,
-    else the only one defining a stub of the assignment, else the only notebook; with
-    several and no such rule, none (the student is told how to resubmit)."""
-    found = sorted(p for p in folder.rglob("*.ipynb") if p.is_file() and not p.is_symlink()
-                   and not any(part.startswith((".", "__MACOSX")) for part in
-                               p.relative_to(folder).parts))
-    name = f"{grader.name}.ipynb"
-    named = [p for p in found if p.name == name]
-    defining = [p for p in found if _defines_stubs(p, grader)]
-    for chosen, why in ((named, f"it is named {name}"),
-                        (defining, f"it is the only one defining {grader.name}'s functions"),
-                        (found, "it is the only notebook")):
-        if len(chosen) == 1:
-            return Choice(chosen[0], [p for p in found if p != chosen[0]], why)
-    if not found:
-        return Choice(None, [], "no .ipynb file was submitted")
-    return Choice(None, found, f"{len(found)} notebooks were submitted and none is the one "
-                  f"to grade: submit only that one, or name it {name}")
-
-
-def _defines_stubs(path: Path, grader: Autograder) -> bool:
-    try:
-        return bool(defined_stubs(read_notebook(path)) & grader.stubs())
-    except (Ungradable, OSError):
-        return False
-
-
 def settings_of(source: Path) -> dict:
     """What the instructor chose at build time (``autograder.json``), or ``{}``."""
     path = source / "autograder.json"
@@ -152,72 +92,13 @@ def limits_of(source: Path) -> Limits:
     return replace(LIMITS, **chosen)
 
 
-def shown(text: str, limit: int = NAME_LIMIT) -> str:
-    """Student text (a file name), quoted as such: printable characters only, at most
-    ``limit`` of them, in double quotes."""
-    clean = "".join(c if c.isprintable() and c not in '"\\' else "?" for c in str(text))
-    return '"' + (clean if len(clean) <= limit else clean[:limit - 3] + "...") + '"'
-
-
-def _listed(items: list[str], at_most: int) -> str:
-    more = len(items) - at_most
-    return ", ".join(items[:at_most]) + (f" and {more} more" if more > 0 else "")
-
-
-def _cell_outcome(line: str) -> tuple[str, str]:
-    """(the cell number, what happened: fixed words) of a record's ``cells`` entry."""
-    match = re.match(r"cell (\d+): (.*)", line, re.DOTALL)
-    if not match:
-        return "?", "an error"
-    number, error = match.groups()
-    for start, words in CELL_STOPS:
-        if error.startswith(start):
-            return number, words
-    ename = error.split(":", 1)[0].strip()
-    if isinstance(getattr(builtins, ename, None), type) and issubclass(
-            getattr(builtins, ename), BaseException):
-        return number, ename
-    return number, "an exception of the notebook's own"
-
-
-def notebook_test(record: dict, choice: Choice | None = None) -> dict:
-    """The always-visible test: which file was graded, and how its own cells ran.
-
-    What it says depends only on the files submitted and on the run of the notebook's
-    own cells, which ends before the first hidden case is sent to the kernel: nothing
-    that happens while the stubs are graded (the kernel dying, output, time) changes it,
-    and it quotes no student text but file names (``shown``). Its length is bounded
-    (``VISIBLE_LIMIT``)."""
-    lines = []
-    if choice is not None and choice.notebook is not None:
-        lines.append(f"Graded: {shown(choice.notebook.name)} ({choice.why}).")
-    if choice is not None and choice.ignored:
-        lines.append("Not graded: " + _listed([shown(p.name) for p in choice.ignored], 3) + ".")
-    stopped = record.get("stopped")
-    cells = [_cell_outcome(line) for line in record.get("cells", [])]
-    if record["status"] == "invalid":
-        why = choice.why if choice is not None and choice.notebook is None else \
-            record.get("reason", "").split(" (")[0]
-        lines.append(f"This submission could not be graded: {shown(why, 240)[1:-1]}.")
-    elif stopped is None:
-        lines.append("Your notebook could not be started; please tell your instructor.")
-    else:
-        lines.append(CELL_PHASE.get(stopped, CELL_PHASE[""]))
-        if cells:
-            lines.append("Code cells that raised an error or were stopped (their later "
-                         "cells still ran, unless said above): "
-                         + _listed([f"{n} ({what})" for n, what in cells], 10) + ".")
-    ok = record["status"] != "invalid" and stopped == "" and not cells
-    return {"name": "Notebook", "visibility": "visible", "output_format": "text",
-            "output": "\n".join(lines)[:VISIBLE_LIMIT], "status": "passed" if ok else "failed"}
-
-
 def details_test(record: dict, choice: Choice | None) -> dict:
     """For the instructor only: the status and reason of the whole grading."""
     lines = [f"status: {record['status']}; reason: {record.get('reason') or '-'}",
              f"sandbox: {record.get('sandbox', '-')}"]
     if record.get("output_truncated"):
         lines.append("The notebook printed more than 1 MiB; the rest was not kept.")
+    lines += [f"{line[:300]!r}" for line in record.get("cells", [])[:20]]
     if choice is not None:
         lines.append(f"chosen: {choice.notebook}; ignored: {[str(p) for p in choice.ignored]}")
     return {"name": "Grading details (instructor only)", "visibility": "hidden",

@@ -133,7 +133,8 @@ def warning(mode: str) -> str | None:
         return None
     why = _choice()[1] if mode == _choice()[0] else "chosen by the caller"
     if mode == "none":
-        return (f"backprop-lab: no sandbox ({why}; not root): submissions run as you, can "
+        why += "" if is_root() else "; not root"
+        return (f"backprop-lab: no sandbox ({why}): submissions run as you, can "
                 f"read your files and use the network; {_fix(mode)}.")
     copy = runtime.in_use()
     on = f", on a copy of this Python they can run ({copy.parents[2]})" if copy else ""
