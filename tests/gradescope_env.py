@@ -41,9 +41,10 @@ def gradescope_python(zip_path: Path) -> Path:
     return clean_env(requirements, python=version)
 
 
-def unpack(zip_path: Path, notebook: Path | None, root: Path,
+def unpack(zip_path: Path, notebook: Path | list[Path] | None, root: Path,
            settings: dict | None = None) -> Path:
-    """An /autograder-like folder holding the zip and one submitted notebook; ``settings``
+    """An /autograder-like folder holding the zip and the submitted notebook (or
+    notebooks: a list, each keeping its file name); ``settings``
     update the zip's ``autograder.json`` as ``build`` would have written them (say, the
     shorter time limits of ``build --cell-timeout 10 --timeout 45``)."""
     for name in ("source", "submission", "results"):
@@ -57,8 +58,9 @@ def unpack(zip_path: Path, notebook: Path | None, root: Path,
     if settings:
         chosen = root / "source" / "autograder.json"
         chosen.write_text(json.dumps({**json.loads(chosen.read_text()), **settings}))
-    if notebook is not None:
-        shutil.copy(notebook, root / "submission" / notebook.name)
+    for submitted in [] if notebook is None else notebook if isinstance(notebook, list) \
+            else [notebook]:
+        shutil.copy(submitted, root / "submission" / submitted.name)
     return root
 
 

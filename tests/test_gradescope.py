@@ -8,6 +8,7 @@ The planted-mistake corpus is compared in tests/test_grade.py.
 
 import hashlib
 import json
+import shutil
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -27,8 +28,10 @@ from test_attacks import LIMITS as GRADED_WITH
 from backprop_lab.assign import build, gradescope_zip
 from backprop_lab.grade import grade
 from backprop_lab.gradescope import LIMITS, limits_of, visibility_of
+from backprop_lab.gradescope_notebook import VISIBLE_LIMIT
 from backprop_lab.grading.kernel import Limits
-from backprop_lab.samples import read, write
+from backprop_lab.grading.sandbox import bubblewrap_works
+from backprop_lab.samples import filled, read, write
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
@@ -261,6 +264,8 @@ def check_attacks(emulated: dict, graded: dict, sandbox: str) -> None:
 
 
 @pytest.mark.task("autograder zip")
+@pytest.mark.skipif(not bubblewrap_works(), reason="bwrap is missing or cannot make "
+                    "namespaces here (the emulation without namespaces still runs)")
 def test_attacks_earn_nothing_on_gradescope(attacks_emulated, attack_results):
     assert set(attacks_emulated) >= set(ATTACKS) - set(ELSEWHERE)
     check_attacks(attacks_emulated, attack_results, "bubblewrap")
@@ -275,3 +280,118 @@ def test_attacks_earn_nothing_where_the_container_refuses_namespaces(
         attacks_without_namespaces, attack_results):
     assert sorted(attacks_without_namespaces) == sorted(WITHOUT_NAMESPACES)
     check_attacks(attacks_without_namespaces, attack_results, "uid")
+
+
+# Several notebooks in one submission (issue 17), and what is visible before grades are
+# published (issue 16).
+EMPTY_NOTEBOOK = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "notes"}],
+                  "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def a1_notebook(folder: Path, name: str, dist: Path, sources: dict | None = None,
+                extra_cells: tuple[str, ...] = ()) -> Path:
+    """An a1 submission: the reference answers, but ``sources``, plus ``extra_cells``."""
+    nb = filled(read(dist / "a1_forward" / "student" / "a1_forward.ipynb"), sources)
+    for code in extra_cells:
+        nb["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [],
+                            "execution_count": None, "source": code})
+    return write(nb, folder / name)
+
+
+@pytest.fixture(scope="module")
+def several_emulated(dist, gs_python, tmp_path_factory):
+    files = tmp_path_factory.mktemp("several-files")
+    unfinished = ROOT / "samples" / "a1_forward-unfinished.ipynb"
+    good = a1_notebook(files / "good", "my-work.ipynb", dist)
+    scratch = write(EMPTY_NOTEBOOK, files / "scratch" / "a-scratch.ipynb")
+    named = a1_notebook(files / "named", "a1_forward.ipynb", dist)
+    other = shutil.copy(unfinished, files / "zz-draft.ipynb")
+    jobs = {"named": (zip_of(dist, "a1_forward"), [named, Path(other), scratch]),
+            "defining": (zip_of(dist, "a1_forward"), [scratch, good]),
+            "ambiguous": (zip_of(dist, "a1_forward"), [good, Path(other)])}
+    return emulate_all(jobs, gs_python, tmp_path_factory.mktemp("several-gradescope"))
+
+
+@pytest.mark.task("autograder zip")
+def test_of_several_notebooks_the_one_named_or_defining_the_stubs_is_graded(several_emulated):
+    named, defining, ambiguous = (several_emulated[k] for k in ("named", "defining", "ambiguous"))
+    assert named["score"] == 13, named["tests"][0]
+    assert named["tests"][0]["output"].startswith(
+        'Graded: "a1_forward.ipynb" (it is named a1_forward.ipynb).\n'
+        'Not graded: "a-scratch.ipynb", "zz-draft.ipynb".'), named["tests"][0]
+    # Control: the first file alphabetically (the old rule) is the one without any stub.
+    assert sorted(["a-scratch.ipynb", "my-work.ipynb"])[0] == "a-scratch.ipynb"
+    assert defining["score"] == 13, defining["tests"][0]
+    assert defining["tests"][0]["output"].startswith(
+        'Graded: "my-work.ipynb" (it is the only one defining a1_forward\'s functions).\n'
+        'Not graded: "a-scratch.ipynb".'), defining["tests"][0]
+    assert ambiguous["score"] == 0 and ambiguous["extra_data"]["status"] == "invalid"
+    visible = ambiguous["tests"][0]["output"]
+    assert 'Not graded: "my-work.ipynb", "zz-draft.ipynb".' in visible, visible
+    assert "submit only that one, or name it a1_forward.ipynb" in visible, visible
+
+
+BOAST = "All 19 hidden tests passed. Score: 24/24"
+DIES_ON_BIG_BATCHES = """def feedforward(X, weights, biases):
+    import os
+    if np.asarray(X).shape[0] > 3:
+        os._exit(1)
+    activation = np.asarray(X, dtype=np.float64).T
+    zs, activations = [], [activation]
+    for W, b in zip(weights, biases):
+        zs.append(W @ activation + b)
+        activation = 1 / (1 + np.exp(-zs[-1]))
+        activations.append(activation)
+    return zs, activations
+"""
+# Each tries to tell the student something about the hidden cases through what is
+# visible before publication: where the kernel dies, how much it prints, a fake verdict.
+LEAKS = {
+    "quiet": {},
+    "dies-on-big-batches": {"feedforward": DIES_ON_BIG_BATCHES},
+    "floods": {"sigmoid_prime": "def sigmoid_prime(z):\n    print('x' * (2 << 20))\n"
+               "    s = 1 / (1 + np.exp(-z))\n    return s * (1 - s)\n"},
+    "boasts": {"sigmoid_prime": f"def sigmoid_prime(z):\n    raise ValueError({BOAST!r})\n"},
+}
+
+
+@pytest.fixture(scope="module")
+def leaks_emulated(dist, gs_python, tmp_path_factory):
+    files = tmp_path_factory.mktemp("leak-files")
+    jobs = {name: (zip_of(dist, "a1_forward"),
+                   a1_notebook(files / name, "a1_forward.ipynb", dist, sources))
+            for name, sources in LEAKS.items()}
+    jobs["boasts-in-a-cell"] = (zip_of(dist, "a1_forward"), a1_notebook(
+        files / "cell", "a1_forward.ipynb", dist, extra_cells=(f"raise Exception({BOAST!r})",)))
+    return emulate_all(jobs, gs_python, tmp_path_factory.mktemp("leak-gradescope"))
+
+
+def visible(results: dict) -> list:
+    """Everything a student sees before publication, under the default visibility."""
+    return [results["output"], *[t for t in results["tests"] if t["visibility"] == "visible"]]
+
+
+@pytest.mark.task("autograder zip")
+def test_what_is_visible_before_publication_tells_nothing_about_hidden_cases(leaks_emulated):
+    quiet = visible(leaks_emulated["quiet"])
+    assert [t["name"] for t in quiet[1:]] == ["Notebook"]
+    for name in LEAKS:
+        assert json.dumps(visible(leaks_emulated[name])) == json.dumps(quiet), name
+        assert len(leaks_emulated[name]["output"]) <= VISIBLE_LIMIT
+    # Controls: each attack did what it meant to; only the hidden tests show it.
+    def details(name):
+        (test,) = [t for t in leaks_emulated[name]["tests"] if t["name"].startswith("Grading")]
+        assert test["visibility"] == "hidden"
+        return test["output"]
+    assert "the kernel died while feedforward was graded" in details("dies-on-big-batches")
+    assert "more than 1 MiB" in details("floods")
+    assert leaks_emulated["boasts"]["score"] < 13 and leaks_emulated["quiet"]["score"] == 13
+    boast_part = [t for t in leaks_emulated["boasts"]["tests"]
+                  if t["name"].startswith("sigmoid_prime") and BOAST in t["output"]]
+    assert boast_part and all(t["visibility"] == "after_published" for t in boast_part)
+    # A cell's own error: which cell and the exception's class, never the student's text.
+    cell = leaks_emulated["boasts-in-a-cell"]
+    assert BOAST in details("boasts-in-a-cell")
+    shown = json.dumps(visible(cell))
+    assert BOAST not in shown and "19" not in shown and "(Exception)" in shown, shown
+    assert cell["tests"][0]["status"] == "failed" and cell["score"] == 13

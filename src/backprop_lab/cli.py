@@ -18,6 +18,7 @@ from .gradescope import LIMITS as GRADESCOPE
 from .grading.autograder import AutograderError
 from .grading.kernel import GIB, Limits
 from .help_text import BUILD, CHECK, DEMO, DESCRIPTION, EXIT_STATUS, GRADE, REPORT
+from .machine import MachineProblem, describe_os_error, require_otter
 
 
 def _size(text: str) -> int:
@@ -46,6 +47,7 @@ def _limits(args: argparse.Namespace) -> Limits:
 def _build(args: argparse.Namespace) -> int:
     from .assign import BuildError, build
 
+    require_otter()
     try:
         secret = args.secret_file.read_text() if args.secret_file else None
         built = build(args.out, args.source, run_tests=not args.no_run_tests,
@@ -63,18 +65,15 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _warn_if_unsandboxed() -> bool:
-    """Say in one line when kernels run with less than bubblewrap; False if no mode works."""
-    from .grading.sandbox import choose_mode, warning
+def _prepare_sandbox() -> str:
+    """Choose the wall and make what it needs; say in one line when it is less than
+    bubblewrap (what is missing, the command that adds it). Raises MachineProblem."""
+    from .grading.sandbox import prepare
 
-    try:
-        line = warning(choose_mode())
-    except (RuntimeError, ValueError) as error:
-        print(f"backprop-lab: {error}", file=sys.stderr)
-        return False
+    mode, line = prepare()
     if line:
-        print(line, file=sys.stderr)
-    return True
+        print(line, file=sys.stderr, flush=True)
+    return mode
 
 
 def _has_dask() -> bool:
@@ -95,8 +94,7 @@ def _grade(args: argparse.Namespace) -> int:
     if args.scheduler and not _has_dask():
         return _fail("grade", "--scheduler needs Dask: pip install 'backprop-lab[dask]' "
                      "(in a clone: pip install -e '.[dask]')")
-    if not _warn_if_unsandboxed():
-        return 1
+    _prepare_sandbox()
     try:
         summary = grade(args.paths, args.out, autograder_dir=args.autograders,
                         workers=args.workers, limits=_limits(args), scheduler=args.scheduler,
@@ -134,13 +132,12 @@ def _check(args: argparse.Namespace) -> int:
     if not autograders:
         return _fail("check", f"no autograder zips under {args.autograders}: "
                      "run `backprop-lab build` first")
-    if not _warn_if_unsandboxed():
-        return 1
+    mode = _prepare_sandbox()
     limits = _limits(args)
     limits.private = (str(args.autograders.resolve()),)
-    from .grading.sandbox import choose_mode, private_defaults, sealed
+    from .grading.sandbox import private_defaults, sealed
 
-    closed = [*private_defaults(), args.autograders] if choose_mode() == "uid" else []
+    closed = [*private_defaults(), args.autograders] if mode == "uid" else []
     with sealed(closed):
         record = grade_file(args.notebook, autograders, limits, args.assignment)
     print(feedback_markdown(record))
@@ -151,6 +148,8 @@ def _demo(args: argparse.Namespace) -> int:
     from .assign import BuildError
     from .demo import demo
 
+    require_otter()
+    _prepare_sandbox()  # before the build: a machine that cannot grade says so at once
     try:
         return demo(args.out)
     except (BuildError, FileNotFoundError) as error:
@@ -272,8 +271,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. A problem with the machine (see :mod:`.machine`) is one line and
+    exit status 1; a traceback is only for a bug in this package."""
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except MachineProblem as problem:
+        if os.environ.get("BPLAB_TRACEBACK"):
+            raise
+        return _fail(args.command, str(problem))
+    except OSError as error:  # a full disk, a folder this user may not write, ...
+        if os.environ.get("BPLAB_TRACEBACK"):
+            raise
+        return _fail(args.command, describe_os_error(error))
 
 
 if __name__ == "__main__":

@@ -6,11 +6,14 @@ root, once per submission. This grades the submission with the same code as
 sandboxed kernel of its own, judged in this process) and writes Gradescope's results
 file (https://gradescope-autograders.readthedocs.io/en/latest/specs/):
 
-- a visible test "Notebook": did it run, which of the student's cells failed;
+- a visible test "Notebook": which submitted file was graded and which were not, and how
+  the notebook's own cells ran; it tells nothing about the hidden cases
+  (:mod:`.gradescope_notebook`);
 - a test per question part (reference, finite differences, inputs unchanged) with its
   points, the question's feedback in ``output``, and the visibility the instructor chose
   at build time (``autograder.json`` in the zip, default ``after_published``);
-- an instructor-only test (visibility ``hidden``) listing the flags.
+- instructor-only tests (visibility ``hidden``): the status and reason of the whole
+  grading, and the flags.
 
 The time limits are ``LIMITS`` unless the instructor chose others at build time
 (``build --cell-timeout/--timeout``, kept in ``autograder.json``).
@@ -34,6 +37,7 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 
+from .gradescope_notebook import Choice, find_submission, notebook_test
 from .grading.autograder import Autograder, read_autograder
 from .grading.kernel import Limits
 from .grading.sandbox import choose_mode
@@ -46,12 +50,6 @@ LIMITS = Limits(cell_seconds=60.0, total_seconds=420.0)
 PART_NAMES = {"reference": "equals the reference solution",
               "finite_differences": "equals finite differences",
               "inputs_unchanged": "leaves its inputs unchanged"}
-STATUS_TEXT = {"graded": "Your notebook ran and was graded.",
-               "error": "Your notebook could not be graded to the end",
-               "timeout": "Your notebook did not finish in time",
-               "invalid": "This file could not be graded"}
-
-
 def lock_down(root: Path) -> None:
     """Make ``root`` root-only (0700), with ``results/`` in it, when running as root."""
     (root / "results").mkdir(parents=True, exist_ok=True)
@@ -79,13 +77,6 @@ def load_autograder(source: Path, into: Path) -> Autograder:
     return read_autograder(path)
 
 
-def find_submission(folder: Path, assignment: str) -> Path | None:
-    """The notebook to grade: ``<assignment>.ipynb`` if submitted, else the first one."""
-    found = sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-    named = [p for p in found if p.name == f"{assignment}.ipynb"]
-    return (named or found or [None])[0]
-
-
 def settings_of(source: Path) -> dict:
     """What the instructor chose at build time (``autograder.json``), or ``{}``."""
     path = source / "autograder.json"
@@ -105,16 +96,17 @@ def limits_of(source: Path) -> Limits:
     return replace(LIMITS, **chosen)
 
 
-def notebook_test(record: dict) -> dict:
-    status = record["status"]
-    lines = [STATUS_TEXT.get(status, status) + (f": {record['reason']}." if record.get(
-        "reason") else "")]
-    if record.get("cells"):
-        lines += ["Cells that raised an error (their later cells still ran):", *record["cells"]]
+def details_test(record: dict, choice: Choice | None) -> dict:
+    """For the instructor only: the status and reason of the whole grading."""
+    lines = [f"status: {record['status']}; reason: {record.get('reason') or '-'}",
+             f"sandbox: {record.get('sandbox', '-')}"]
     if record.get("output_truncated"):
         lines.append("The notebook printed more than 1 MiB; the rest was not kept.")
-    return {"name": "Notebook", "visibility": "visible", "output": "\n".join(lines),
-            "status": "passed" if status == "graded" and not record.get("cells") else "failed"}
+    lines += [f"{line[:300]!r}" for line in record.get("cells", [])[:20]]
+    if choice is not None:
+        lines.append(f"chosen: {choice.notebook}; ignored: {[str(p) for p in choice.ignored]}")
+    return {"name": "Grading details (instructor only)", "visibility": "hidden",
+            "output_format": "text", "output": "\n".join(lines), "status": "passed"}
 
 
 def part_tests(record: dict, visibility: str) -> list[dict]:
@@ -129,17 +121,20 @@ def part_tests(record: dict, visibility: str) -> list[dict]:
             label = PART_NAMES.get(part["part"], part["part"])
             tests.append({"name": f"{q['name']}: {label}" if label else q["name"],
                           "score": part["score"], "max_score": part["max_score"],
-                          "visibility": visibility,
+                          "visibility": visibility, "output_format": "text",
                           "output": "Passed." if passed else feedback or "Failed.",
                           "status": "passed" if passed else "failed"})
     return tests
 
 
-def to_results(record: dict, visibility: str = DEFAULT_VISIBILITY) -> dict:
-    """Gradescope's results.json for one ``grade_file`` record."""
+def to_results(record: dict, visibility: str = DEFAULT_VISIBILITY,
+               choice: Choice | None = None) -> dict:
+    """Gradescope's results.json for one ``grade_file`` record (``choice``: which of the
+    submitted files it is)."""
     flags = record.get("flags", [])
-    tests = [notebook_test(record), *part_tests(record, visibility),
-             {"name": "Flags (instructor only)", "visibility": "hidden",
+    tests = [notebook_test(record, choice), *part_tests(record, visibility),
+             details_test(record, choice),
+             {"name": "Flags (instructor only)", "visibility": "hidden", "output_format": "text",
               "output": "\n".join(flags) if flags else "No flags.",
               "status": "failed" if flags else "passed"}]
     return {"score": float(record["score"]), "execution_time": record.get("seconds", 0.0),
@@ -167,20 +162,20 @@ def write_results(results_dir: Path, results: dict) -> Path:
     return target
 
 
-def grade_submission(root: Path, limits: Limits = LIMITS) -> dict:
+def grade_submission(root: Path, limits: Limits = LIMITS) -> tuple[dict, Choice]:
     source = root / "source"
     with tempfile.TemporaryDirectory(prefix="bplab-gradescope-") as tmp:
         grader = load_autograder(source, Path(tmp))
-        notebook = find_submission(root / "submission", grader.name)
-        if notebook is None:
+        choice = find_submission(root / "submission", grader)
+        if choice.notebook is None:
             record = {"submission": "", "assignment": grader.name, "status": "invalid",
                       "score": 0.0, "max_score": grader.max_score, "flags": [],
-                      "questions": [], "reason": "no .ipynb file was submitted"}
+                      "questions": [], "reason": choice.why}
         else:
             private = (str(root), tmp, *limits.private)
-            record = grade_file(notebook, {grader.name: grader},
+            record = grade_file(choice.notebook, {grader.name: grader},
                                 replace(limits, private=private), assignment=grader.name)
-    return record
+    return record, choice
 
 
 def main(root: str | Path = "/autograder") -> int:
@@ -189,8 +184,8 @@ def main(root: str | Path = "/autograder") -> int:
     started = time.monotonic()
     try:
         lock_down(root)
-        record = grade_submission(root, limits_of(root / "source"))
-        results = to_results(record, visibility_of(root / "source"))
+        record, choice = grade_submission(root, limits_of(root / "source"))
+        results = to_results(record, visibility_of(root / "source"), choice)
     except Exception:
         results = failure(traceback.format_exc())
         record = None

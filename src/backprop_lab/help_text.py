@@ -47,6 +47,9 @@ Grade one notebook exactly as `grade` does and print the feedback a student woul
 Writes nothing."""
 
 DEMO = """\
-Build the four assignments into OUT/dist, grade the bundled sample submissions (full
-marks, classic mistakes, unfinished, a broken file) into OUT/graded (the files `grade`
-writes), and print the gradebook and the mistakes found."""
+Build the four assignments into OUT/dist (unless OUT/dist/.built-from says they were
+built from these very sources), grade the bundled sample submissions (full marks,
+classic mistakes, unfinished, a broken file) into OUT/graded (the files `grade` writes),
+and print the gradebook, the mistakes found, and a `check` command to try next that
+works as printed from this folder. When the sandbox is less than bubblewrap, one line
+says what is missing and the command that adds it."""

@@ -21,7 +21,6 @@ import os
 import queue
 import shutil
 import signal
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -90,7 +89,7 @@ class Kernel:
                                               context=self.context)
         self.manager.sandbox = self.sandbox
         self.manager.connection_file = str(self.cwd / "connection.json")
-        self.manager.kernel_spec.argv[0] = sys.executable  # this environment's Python
+        self.manager.kernel_spec.argv[0] = self.sandbox.python  # one the kernel's uid can run
         self.manager.kernel_spec.interrupt_mode = "message"  # signals cannot cross the wall
         home = str(self.cwd)
         self.log = open(self.private / "kernel.log", "wb")  # noqa: SIM115 (closed in shutdown)

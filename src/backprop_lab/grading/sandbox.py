@@ -8,10 +8,12 @@ One wall is chosen per run (:func:`choose_mode`, recorded in each feedback file)
   an empty ``/tmp``, a minimal ``/proc`` and ``/dev``, and its own working folder. Nothing
   of the repository, the autograders, the solutions, the results or other kernels is
   there. As root the kernel also drops to an unprivileged uid of its own inside.
-- ``uid`` (root, but namespaces are refused, as in some containers): the kernel runs as
-  an unprivileged uid of its own; what it must not read is made unreadable to other
-  users by the caller (:func:`to_seal`, :func:`sealed`), and a firewall rule for the
-  kernels' uids cuts their network where ``nft`` or ``iptables`` works (:mod:`.network`).
+- ``uid`` (root, but namespaces are refused, as in some containers, or bwrap is not
+  installed): the kernel runs as an unprivileged uid of its own; what it must not read
+  is made unreadable to other users by the caller (:func:`to_seal`, :func:`sealed`), and
+  a firewall rule for the kernels' uids cuts their network where ``nft`` or ``iptables``
+  works (:mod:`.network`). When other users cannot run this Python (it lives under
+  /root), the kernel runs a copy they can (:mod:`.runtime`).
 - ``none`` (neither): the kernel runs as the grader's own user, with only the limits.
 
 Every mode keeps the address-space cap (RLIMIT_AS) and the file-size cap (RLIMIT_FSIZE).
@@ -19,7 +21,8 @@ As root, where a control group can be made (:mod:`.cgroups`), the kernel's whole
 tree has one memory and one process limit, and its home is a tmpfs of bounded size where
 mounting is allowed; under bubblewrap ``/tmp`` and ``/dev/shm`` are bounded tmpfs. Each
 :class:`Sandbox` says which hold for its kernel (``cgroup``, ``home_mounted``,
-``offline``). ``BPLAB_SANDBOX`` forces a mode.
+``offline``). ``BPLAB_SANDBOX`` forces a mode, and the line :func:`warning` prints then
+says it was forced.
 """
 
 from __future__ import annotations
@@ -29,13 +32,13 @@ import json
 import os
 import shutil
 import signal
-import stat
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from . import cgroups, network
+from ..machine import MachineProblem, install_hint
+from . import cgroups, network, runtime
 from .bwrap import _system_binds, bwrap_command
 from .seal import sealed, to_seal
 
@@ -90,38 +93,70 @@ def bubblewrap_works() -> bool:
 
 
 @functools.cache
-def choose_mode() -> str:
-    """The wall for this run: ``BPLAB_SANDBOX`` if set, else the best this machine allows."""
+def _choice() -> tuple[str, str]:
+    """(the mode, why it is not bubblewrap: "" when it is)."""
     forced = os.environ.get("BPLAB_SANDBOX", "").strip()
     if forced:
         if forced not in MODES:
-            raise ValueError(f"BPLAB_SANDBOX={forced!r}: use one of {', '.join(MODES)}")
+            raise MachineProblem(f"BPLAB_SANDBOX={forced!r} is not a mode: use one of "
+                                 f"{', '.join(MODES)}, or unset it")
         if forced == "bubblewrap" and not bubblewrap_works():
-            raise RuntimeError("BPLAB_SANDBOX=bubblewrap, but bwrap is missing or cannot "
-                               "create namespaces here")
+            raise MachineProblem("BPLAB_SANDBOX=bubblewrap, but " + _bwrap_problem() + "; "
+                                 "unset BPLAB_SANDBOX to grade in the best mode available")
         if forced == "uid" and not is_root():
-            raise RuntimeError("BPLAB_SANDBOX=uid needs root")
-        mode = forced
-    elif bubblewrap_works():
-        mode = "bubblewrap"
-    else:
-        mode = "uid" if is_root() else "none"
-    if mode == "uid" and not python_readable_by_others():
-        raise RuntimeError(f"sandbox 'uid': the kernel would run as another user, who cannot "
-                           f"reach this Python ({sys.prefix}: a folder above it is closed); "
-                           "install it where other users can run it, or make bwrap usable")
-    return mode
+            raise MachineProblem("BPLAB_SANDBOX=uid needs root: unset it, or grade as root")
+        return forced, "forced by BPLAB_SANDBOX"
+    if bubblewrap_works():
+        return "bubblewrap", ""
+    return ("uid" if is_root() else "none"), _bwrap_problem()
+
+
+def _bwrap_problem() -> str:
+    if shutil.which("bwrap") is None:
+        return "bwrap is not installed"
+    return "bwrap is installed but cannot create namespaces here"
+
+
+def choose_mode() -> str:
+    """The wall for this run: ``BPLAB_SANDBOX`` if set, else the best this machine allows.
+    Raises :class:`MachineProblem` for a forced mode this machine cannot give."""
+    return _choice()[0]
+
+
+def _fix(mode: str) -> str:
+    why = _choice()[1]
+    if why.startswith("forced"):
+        return "unset BPLAB_SANDBOX to grade in the best mode available"
+    if "not installed" in why:
+        return f"{install_hint('bubblewrap')} adds the full sandbox"
+    if mode == "none":
+        return ("allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1"
+                "), or grade as root")
+    return "allow new namespaces (a container: a seccomp profile that permits unshare)"
 
 
 def warning(mode: str) -> str | None:
-    """The one line ``grade`` and ``check`` print when the wall is less than bubblewrap."""
+    """The one line ``grade``, ``check`` and ``demo`` print when the wall is less than
+    bubblewrap: the mode, why, what it means, and the command that gives more."""
+    if mode == "bubblewrap":
+        return None
+    why = _choice()[1] if mode == _choice()[0] else "chosen by the caller"
     if mode == "none":
-        return ("backprop-lab: no sandbox (bwrap unusable and not root): a submission can "
-                "read whatever this user can read and use the network (see the README).")
-    if mode == "uid":
-        return ("backprop-lab: sandbox 'uid' (bwrap unusable): kernels run as their own "
-                "uid, without namespaces; they keep the network (see the README).")
-    return None
+        why += "" if is_root() else "; not root"
+        return (f"backprop-lab: no sandbox ({why}): submissions run as you, can "
+                f"read your files and use the network; {_fix(mode)}.")
+    copy = runtime.in_use()
+    on = f", on a copy of this Python they can run ({copy.parents[2]})" if copy else ""
+    return (f"backprop-lab: sandbox 'uid' ({why}): kernels run as a uid of their own{on}, "
+            f"without namespaces, with the network; {_fix(mode)}.")
+
+
+def prepare() -> tuple[str, str | None]:
+    """Choose the mode and make what it needs (mode ``uid``: a Python other users can run);
+    (the mode, the line to print or None). Raises :class:`MachineProblem`."""
+    mode = choose_mode()
+    runtime.kernel_python(mode)
+    return mode, warning(mode)
 
 
 def source_tree() -> Path | None:
@@ -140,11 +175,7 @@ def private_defaults() -> list[Path]:
 
 def python_readable_by_others() -> bool:
     """Can another uid run this Python (no closed folder like /root above it)?"""
-    for place in (Path(sys.base_prefix), Path(sys.prefix)):
-        for parent in place.resolve().parents:
-            if parent != Path("/") and not parent.stat().st_mode & stat.S_IXOTH:
-                return False
-    return True
+    return runtime.python_closed() is None
 
 
 class Sandbox:
@@ -161,6 +192,8 @@ class Sandbox:
         self.home = Path(home)
         self.disk = disk
         self.uid = _allocate_uid() if self.mode != "none" and is_root() else None
+        #: The Python the kernel starts with: one the kernel's uid can run.
+        self.python = runtime.kernel_python(self.mode)
         #: True where the kernel reaches no network: its own namespace, or the firewall
         #: rule for the kernels' uids (mode uid, as root, where nft or iptables works).
         self.offline = self.mode == "bubblewrap" or (

@@ -226,6 +226,7 @@ def _run_and_judge(nb, grader: Autograder, kernel: Kernel, limits: Limits, key: 
     return {"status": status, "reason": reason, "questions": questions, "flags": flags,
             "score": sum(q["score"] for q in questions), "cells": cell_notes,
             "output_truncated": run.output_truncated, "sandbox": kernel.mode,
+            "stopped": run.stopped,  # how the cells ended, before any hidden case (Gradescope)
             "kernel_seconds": round(deadline - limits.total_seconds - started, 2)}
 
 
