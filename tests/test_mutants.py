@@ -56,7 +56,7 @@ GENERIC = [(stub, "not_implemented", None) for stub in engine.STUBS] + [
     ("sigmoid", "shape_mismatch", wrapped("sigmoid", "return np.atleast_1d(right_sigmoid(z))")),
     ("sigmoid_prime", "shape_mismatch",
      wrapped("sigmoid_prime", "return np.atleast_1d(right_sigmoid_prime(z))")),
-    ("feedforward", "shape_mismatch",  # activations[0] should be X.T
+    ("feedforward", "transposed",  # activations[0] should be X.T: named once, as transposed
      wrapped("feedforward", "zs, activations = right_feedforward(X, weights, biases)\n"
                             "    return zs, [X] + activations[1:]")),
     ("backprop_1D", "shape_mismatch",

@@ -265,7 +265,8 @@ def _harness(kernel: Kernel, limits: Limits, run, stub: str, part: str, drawn,
         return outcome, None, flags + parse_flags("".join(collected))
     for raw, args in zip(got["raws"], sent, strict=True):
         raw.mutated = modified(args, raw.after)  # the kernel's own verdicts are not read
-        raw.aliased = [p for p in modified(args, raw.poked) if p not in raw.mutated]
+        raw.aliased = [] if raw.poked is None else [
+            p for p in modified(args, raw.poked) if p not in raw.mutated]
     return outcome, got["raws"], flags + got["flags"]
 
 
