@@ -21,3 +21,17 @@ def test_a_python_installed_under_tmp_stays_visible(monkeypatch, uid):
                  if a in ("--bind", "--ro-bind") and args[i + 2].startswith("/tmp/")}
     assert set(under_tmp) == {"/tmp/clone/.venv", "/tmp/bplab-kernel-x"}
     assert len(empty_tmp) == 1 and empty_tmp[0] < min(under_tmp.values())
+
+
+def test_a_grader_installed_into_the_kernels_python_is_hidden(monkeypatch, tmp_path):
+    import sys
+
+    from backprop_lab.grading import bwrap
+
+    args = bwrap.bwrap_command(tmp_path, None)
+    if not bwrap.PACKAGE.is_relative_to(sys.prefix):  # an editable install: not bound
+        assert str(bwrap.PACKAGE) not in args
+    monkeypatch.setattr(sys, "prefix", str(bwrap.PACKAGE.parents[1]))  # as pip installs it
+    args = bwrap.bwrap_command(tmp_path, None)
+    assert args[args.index(str(bwrap.PACKAGE)) - 1] == "--tmpfs"
+    assert args.index(str(bwrap.PACKAGE)) > args.index(str(bwrap.PACKAGE.parents[1]))

@@ -12,6 +12,8 @@ import shutil
 import sys
 from pathlib import Path
 
+#: This package: never in the kernel's view, even when it lives inside the Python there.
+PACKAGE = Path(__file__).resolve().parents[1]
 #: What the kernel sees of the system besides Python: programs, libraries, a few settings.
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf", "passwd",
@@ -56,6 +58,10 @@ def bwrap_command(home: Path, uid: int | None, tmp_bytes: int | None = None) -> 
                  if parent not in (Path("/"), Path("/tmp"))
                  for a in ("--perms", "0755", "--dir", str(parent))]
         args += [bind, place, place]
+    # A grader installed into this Python (pip install, not editable) would bring its
+    # engine and grading code along: an empty tmpfs hides that folder.
+    if any(PACKAGE.is_relative_to(place) for place in python):
+        args += ["--tmpfs", str(PACKAGE)]
     if uid is None:
         return [*args, "--chdir", str(home), "--"]
     # As root: drop to the kernel's own uid inside (setpriv keeps no capability), then
