@@ -135,9 +135,9 @@ def _check(args: argparse.Namespace) -> int:
     mode = _prepare_sandbox()
     limits = _limits(args)
     limits.private = (str(args.autograders.resolve()),)
-    from .grading.sandbox import private_defaults, sealed
+    from .grading.sandbox import sealed, to_seal
 
-    closed = [*private_defaults(), args.autograders] if mode == "uid" else []
+    closed = to_seal([args.autograders], [args.notebook]) if mode == "uid" else []
     with sealed(closed):
         record = grade_file(args.notebook, autograders, limits, args.assignment)
     print(feedback_markdown(record))
