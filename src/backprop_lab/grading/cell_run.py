@@ -32,9 +32,9 @@ class Run:
 
 def run_cells(kernel, sources: list[str], limits: Limits,
               deadline: float | None = None) -> Run:
-    """Execute ``sources`` in order in ``kernel`` (a :class:`.kernel.Kernel`), each within ``limits.cell_seconds`` and all before
-    ``deadline`` (default: ``limits.total_seconds`` from now); stop early only if the
-    kernel is gone or the time is up."""
+    """Execute ``sources`` in order in ``kernel`` (a :class:`.kernel.Kernel`), each within
+    ``limits.cell_seconds`` and all before ``deadline`` (default: ``limits.total_seconds``
+    from now); stop early only if the kernel is gone or the time is up."""
     run = Run()
     if deadline is None:
         deadline = time.monotonic() + limits.total_seconds
