@@ -40,6 +40,7 @@ from pathlib import Path
 from .gradescope_notebook import Choice, find_submission, notebook_test
 from .grading.autograder import Autograder, read_autograder
 from .grading.kernel import Limits
+from .grading.report import kernel_says
 from .grading.sandbox import choose_mode
 from .grading.submission import grade_file
 
@@ -131,7 +132,9 @@ def to_results(record: dict, visibility: str = DEFAULT_VISIBILITY,
                choice: Choice | None = None) -> dict:
     """Gradescope's results.json for one ``grade_file`` record (``choice``: which of the
     submitted files it is)."""
-    flags = record.get("flags", [])
+    # what a kernel reported is evidence: escaped, and said to be the kernel's
+    flags = [kernel_says(record.get("submission") or "the submission", f)
+             for f in record.get("flags", [])]
     tests = [notebook_test(record, choice), *part_tests(record, visibility),
              details_test(record, choice),
              {"name": "Flags (instructor only)", "visibility": "hidden", "output_format": "text",
@@ -197,7 +200,7 @@ def main(root: str | Path = "/autograder") -> int:
         for q in record["questions"]:
             print(f"  {q['name']}: {q['score']:g}/{q['max_score']:g} {' '.join(q['diagnoses'])}")
         for flag in record["flags"]:
-            print(f"  flag: {flag}")
+            print(f"  flag: {kernel_says(record['submission'], flag)}")
     else:
         print(results["tests"][1]["output"], file=sys.stderr)
     return 0
