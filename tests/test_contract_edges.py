@@ -138,3 +138,44 @@ def test_a_replaced_list_entry_is_not_called_an_in_place_update_only():
     raw = call(replaces, ([np.ones(2)],))
     text = " ".join(judge_call("set_params", raw, np.array(0.0)).messages)
     assert "weights[l] = ..." in text and "mutates" not in text
+
+
+CANONICAL_BATCH = """
+def backprop_batch(X, Y, weights, biases):
+    zs, activations = feedforward(X, weights, biases)
+    L = len(weights)
+    nabla_w, nabla_b = [None] * L, [None] * L
+    delta = bp1_output_error(activations[-1], zs[-1], Y.T)
+    nabla_b[-1] = bp3_bias_gradient(delta)
+    nabla_w[-1] = bp4_weight_gradient(delta, activations[-2])
+    for l in range(L - 2, -1, -1):
+        delta = bp2_hidden_error(weights[l + 1], delta, zs[l])
+        nabla_b[l] = bp3_bias_gradient(delta)
+        nabla_w[l] = bp4_weight_gradient(delta, activations[l])
+    return nabla_w, nabla_b
+"""
+WRONG_BP1 = "def bp1_output_error(a_L, z_L, y):\n    return 2 * (a_L - y) * sigmoid_prime(z_L)\n"
+
+
+def test_a_wrong_bp1_fails_its_own_public_check_not_the_batch_backprops(public_cases_file,
+                                                                     monkeypatch):
+    from backprop_lab.course import public
+    from backprop_lab.course.wire import unpack
+    from backprop_lab.grading import public_cases
+
+    def check(stub, env):
+        try:
+            public.check(stub, env)
+        except AssertionError as error:
+            return str(error)
+        return None
+
+    env = notebook_env(CANONICAL_BATCH, WRONG_BP1)
+    monkeypatch.setattr(public, "load_cases", lambda: unpack(public_cases_file.read_bytes()))
+    assert check("bp1_output_error", env) is not None
+    assert check("backprop_batch", env) is None
+    # control: the calls of the reference alone (it computes BP1 inline) do not answer it
+    monkeypatch.setattr(public_cases, "CANONICAL", {})
+    alone = public_cases.public_cases(["backprop_batch"])
+    monkeypatch.setattr(public, "load_cases", lambda: alone)
+    assert check("backprop_batch", env) is not None
