@@ -331,7 +331,8 @@ def update_mini_batch(mini_batch, weights, biases, eta):
 def set_params(theta, weights, biases):
     sizes = [np.size(p) for p in (*weights, *biases)]
     pieces = np.split(np.asarray(theta, dtype=float), np.cumsum(sizes)[:-1])
-    shaped = [piece.reshape(np.shape(p)) for piece, p in zip(pieces, (*weights, *biases))]
+    # fresh arrays, as the notebook asks: np.split and reshape give views of theta
+    shaped = [piece.reshape(np.shape(p)).copy() for piece, p in zip(pieces, (*weights, *biases))]
     return shaped[:len(weights)], shaped[len(weights):]
 """,
         "numerical_gradient": """
