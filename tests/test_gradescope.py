@@ -59,9 +59,11 @@ def test_each_zip_installs_exactly_the_one_list_and_runs_our_grader(dist):
                 assert z.read(script) == (ROOT / "autograder" / script).read_bytes()
                 assert z.getinfo(script).external_attr >> 16 & 0o111, script
             assert json.loads(z.read("otter_config.json"))["assignment_name"] == name
-            assert json.loads(z.read("autograder.json")) == {
-                "hidden_visibility": "after_published", "cell_seconds": 60.0,
-                "total_seconds": 420.0}
+            settings = json.loads(z.read("autograder.json"))
+            secret = settings.pop("secret")  # the build's own: see the test below
+            assert len(secret) == 64 and int(secret, 16) >= 0
+            assert settings == {"hidden_visibility": "after_published", "cell_seconds": 60.0,
+                                "total_seconds": 420.0}
         assert not names & {"environment.yml", "run_otter.py"}, "Otter's conda set-up left"
         assert {"files/backprop_lab/gradescope.py", "files/bplab/public_cases.npz"} <= names
         assert any(n.startswith("tests/") for n in names)

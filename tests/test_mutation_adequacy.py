@@ -139,7 +139,8 @@ def test_the_reference_itself_is_equivalent_not_killed(scorer):
 
 def test_a_mutant_right_only_on_the_hidden_cases_is_a_survivor():
     # The hidden cases of BP3 before issue 9 were all single examples, where
-    # "return delta" is right: the sweep (N > 1) must tell it apart.
+    # "return delta.copy()" is right (plain "return delta" now loses inputs_unchanged as
+    # an alias of delta): the sweep (N > 1) must tell it apart.
     single = Scorer(ROOT / "assignments")
     for part in ("reference", "finite_differences", "inputs_unchanged"):
         key = ("bp3_bias_gradient", part)
@@ -147,7 +148,7 @@ def test_a_mutant_right_only_on_the_hidden_cases_is_a_survivor():
         assert single.cases[key]
     outcome = single.judge_mutant(planted("bp3_bias_gradient",
                                           "return delta.sum(axis=1, keepdims=True)",
-                                          "return delta"))
+                                          "return delta.copy()"))
     assert outcome.status == "survived", outcome.lost
     assert "another result" in outcome.difference
 

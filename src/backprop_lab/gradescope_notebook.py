@@ -94,7 +94,7 @@ def _listed(items: list[str], at_most: int) -> str:
 
 def _cell_outcome(line: str) -> tuple[str, str]:
     """(the cell number, what happened: fixed words) of a record's ``cells`` entry."""
-    match = re.match(r"cell (\d+): (.*)", line, re.DOTALL)
+    match = re.match(r"(?:code )?cell (\d+): (.*)", line, re.DOTALL)
     if not match:
         return "?", "an error"
     number, error = match.groups()

@@ -110,22 +110,28 @@ def call(fn, args: tuple, seconds: float = CALL_SECONDS, name: str | None = None
     raw.seconds = time.perf_counter() - start
     raw.mutated = _changed(before, given, ())
     raw.after = copy.deepcopy(given)
-    _poke(value)  # what the caller does to a result: it must not reach the arguments
-    raw.poked = given
-    raw.aliased = [p for p in _changed(raw.after, given, ()) if p not in raw.mutated]
+    # What a caller may do to a result must not reach the arguments: add 1 to every
+    # returned array, look at the arguments, then put every array back as it was.
+    saved = [(array, array.copy()) for array in _arrays(value) if array.flags.writeable]
+    for array, _ in saved:
+        with np.errstate(all="ignore"):
+            np.add(array, 1, out=array, casting="unsafe")
+    raw.poked = copy.deepcopy(given)
+    for array, before in reversed(saved):
+        array[...] = before
+    raw.aliased = [p for p in _changed(raw.after, raw.poked, ()) if p not in raw.mutated]
     return raw
 
 
-def _poke(value) -> None:
-    """Add 1 to every writable array in a returned value, in place."""
+def _arrays(value, seen: set | None = None) -> list[np.ndarray]:
+    """The arrays in a returned value, each once."""
+    seen = set() if seen is None else seen
     if isinstance(value, (list, tuple)):
-        for v in value:
-            _poke(v)
-    elif isinstance(value, np.ndarray) and value.flags.writeable:
-        try:
-            value += 1
-        except (TypeError, ValueError):  # a dtype that cannot take it: nothing to learn
-            pass
+        return [a for v in value for a in _arrays(v, seen)]
+    if isinstance(value, np.ndarray) and id(value) not in seen and value.dtype.kind in "biuf":
+        seen.add(id(value))
+        return [value]
+    return []
 
 
 def _shape_error(error: Exception) -> bool:

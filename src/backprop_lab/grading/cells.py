@@ -24,10 +24,9 @@ def numbered_code_cells(nb) -> list[tuple[int, str]]:
 
 
 def cell_name(numbered: list[tuple[int, str]], index: int) -> str:
-    """How a student finds cell ``index`` of a run (0 is the grader's own prelude)."""
+    """How a student finds cell ``index`` of a run (0 is the grader's own prelude): its
+    place among the notebook's code cells, as Jupyter shows them from the top. Never the
+    cell's text: what the grader says quotes no student code."""
     if not 0 < index <= len(numbered):
         return "a cell"
-    number, source = numbered[index - 1]
-    first = next((line.strip() for line in source.splitlines() if line.strip()), "")
-    first = first if len(first) <= 50 else first[:47] + "..."
-    return f"code cell {number} from the top (the one that begins `{first}`)"
+    return f"code cell {numbered[index - 1][0]}"

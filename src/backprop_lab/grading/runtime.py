@@ -192,7 +192,8 @@ def _make(work: Path, target: Path) -> None:
     for folder in _site_dirs():
         _tree(folder, site, lambda name: bool(KEEP_OUT.search(name)))
     _mkdir(venv / "bin")
-    os.symlink(f"../../base/bin/{version}", venv / "bin" / version)
+    os.symlink(os.path.join(os.pardir, os.pardir, "base", "bin", version),  # relative
+               venv / "bin" / version)
     (venv / "pyvenv.cfg").write_text(
         f"home = {target / 'base' / 'bin'}\ninclude-system-site-packages = false\n"
         f"version = {platform.python_version()}\n")
