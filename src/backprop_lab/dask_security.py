@@ -170,6 +170,6 @@ def commands(folder: Path) -> str:
         f"dask scheduler --protocol tls {tls.format(d=d, r='scheduler')} "
         "--dashboard-address 127.0.0.1:8787",
         f"dask worker tls://HOST:8786 --nworkers 2 --nthreads 1 "
-        f"--no-dashboard {tls.format(d=d, r='worker')}",
+        f"--no-dashboard --dashboard-address 127.0.0.1:0 {tls.format(d=d, r='worker')}",
         f"backprop-lab grade SUBMISSIONS --scheduler tls://HOST:8786 --dask-security {d}",
     ])
