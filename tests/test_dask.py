@@ -159,6 +159,11 @@ def test_grade_refuses_a_plain_tcp_scheduler_in_one_line(dist, tmp_path, monkeyp
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and "refusing the unencrypted scheduler" in lines[0]
         assert not (tmp_path / "cli").exists()
+        done = subprocess.run([sys.executable, "-m", "backprop_lab", "grade",
+                               str(tmp_path / "subs"), "--scheduler", "tls://127.0.0.1:1",
+                               "--autograders", str(dist), "--out", str(tmp_path / "cli")],
+                              capture_output=True, text=True, cwd=tmp_path)
+        assert done.returncode == 1 and "--dask-security DIR" in done.stderr
         # The control: the explicit opt-out reaches the very same scheduler.
         with connect(address, insecure=True) as client:
             assert len(client.scheduler_info()["workers"]) == 1

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .dask_cli import add_certs_command, add_grade_options, prepare_grade
 from .gradescope import LIMITS as GRADESCOPE
 from .grading.kernel import GIB, Limits
 from .help_text import BUILD, CHECK, DEMO, DESCRIPTION, EXIT_STATUS, GRADE, REPORT
@@ -93,15 +94,8 @@ def _grade(args: argparse.Namespace) -> int:
     if args.scheduler and not _has_dask():
         return _fail("grade", "--scheduler needs Dask: pip install 'backprop-lab[dask]' "
                      "(in a clone: pip install -e '.[dask]')")
-    if args.scheduler:  # Dask: mutual TLS, or a refusal that says how (dask_security.py)
-        from .dask_security import INSECURE_ENV, SECURITY_ENV, DaskSetupError, client_security
-
-        try:
-            client_security(args.scheduler, args.dask_security, args.insecure_scheduler)
-        except DaskSetupError as error:
-            return _fail("grade", str(error))
-        os.environ[SECURITY_ENV] = str(args.dask_security or os.environ.get(SECURITY_ENV, ""))
-        os.environ[INSECURE_ENV] = "1" if args.insecure_scheduler else ""
+    if args.scheduler and (why := prepare_grade(args)):  # TLS, or why not
+        return _fail("grade", why)
     if not _warn_if_unsandboxed():
         return 1
     try:
@@ -113,19 +107,6 @@ def _grade(args: argparse.Namespace) -> int:
     except FileNotFoundError as error:
         return _fail("grade", str(error))
     print_results(summary, args.out)
-    return 0
-
-
-def _dask_certs(args: argparse.Namespace) -> int:
-    from .dask_security import commands, make_certificates
-
-    try:
-        written = make_certificates(args.dir)
-    except (FileExistsError, OSError) as error:
-        return _fail("dask-certs", str(error))
-    print(f"wrote {', '.join(p.name for p in written)} to {args.dir} (mode 0600); "
-          "ca-key.pem stays here. Then:")
-    print(commands(args.dir))
     return 0
 
 
@@ -251,14 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
                        help="submissions graded at once on this machine (the number of cores)")
     grade.add_argument("--scheduler", metavar="ADDRESS",
-                       help="grade on a Dask cluster, e.g. tcp://host:8786 (needs the "
+                       help="grade on a Dask cluster, e.g. tls://host:8786 (needs the "
                             "[dask] extra)")
-    grade.add_argument("--dask-security", type=Path, metavar="DIR",
-                       help="with --scheduler tls://...: the folder `dask-certs` wrote "
-                            "(or $BPLAB_DASK_SECURITY)")
-    grade.add_argument("--insecure-scheduler", action="store_true",
-                       help="accept a plain tcp:// scheduler (only a cluster on this "
-                            "machine that nothing else can reach)")
+    add_grade_options(grade)
     grade.add_argument("--force", action="store_true",
                        help="regrade submissions that are unchanged since the last run")
     _add_limits(grade)
@@ -274,14 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_similarity(report)
     report.set_defaults(run=_report)
 
-    certs = _command(commands, "dask-certs", "TLS certificates for grading on Dask",
-                     "Make a CA and a certificate and key for the Dask scheduler, the "
-                     "workers and\nthe client (`grade --dask-security DIR`), each file 0600, "
-                     "and print the\ncommands that start a cluster with them.",
-                     "the certificates were written", "DIR already holds some of them")
-    certs.add_argument("dir", type=Path, metavar="DIR", help="a new or empty folder")
-    certs.set_defaults(run=_dask_certs)
-
+    add_certs_command(commands, _command)
     check = _command(commands, "check", "grade one notebook and print its feedback", CHECK,
                      "the notebook was graded (whatever it scored)",
                      "it could not be graded: no autograder zips, or its status is\n"
