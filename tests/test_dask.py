@@ -164,9 +164,18 @@ def test_grade_refuses_a_plain_tcp_scheduler_in_one_line(dist, tmp_path, monkeyp
                                "--autograders", str(dist), "--out", str(tmp_path / "cli")],
                               capture_output=True, text=True, cwd=tmp_path)
         assert done.returncode == 1 and "--dask-security DIR" in done.stderr
-        # The control: the explicit opt-out reaches the very same scheduler.
+        # The control: the explicit opt-out reaches the very same scheduler, whose worker
+        # refuses to grade on a plain cluster in turn until it is told so as well.
         with connect(address, insecure=True) as client:
             assert len(client.scheduler_info()["workers"]) == 1
+            record = invalid_notebook(client)
+            assert record["status"] == "error" and "unencrypted cluster" in record["reason"]
+
+            def allow():
+                os.environ["BPLAB_DASK_INSECURE"] = "1"
+
+            client.run(allow)
+            assert invalid_notebook(client)["status"] == "invalid"
 
 
 def invalid_notebook(client: Client) -> dict:
@@ -200,6 +209,66 @@ def test_a_worker_whose_kernels_keep_the_network_refuses_unless_told(certs, monk
         client.run(allow)
         record = invalid_notebook(client)
         assert record["status"] == "invalid", record["reason"]  # told: it grades
+
+
+def test_a_worker_whose_tls_key_others_can_read_refuses(certs, tmp_path):
+    from distributed.security import Security
+
+    mine = tmp_path / "certs"
+    shutil.copytree(certs, mine)
+    (mine / "worker-key.pem").chmod(0o640)
+    loose = Security(require_encryption=True, tls_ca_file=str(mine / "ca.pem"),
+                     **{f"tls_{role}_{kind}": str(mine / f"{role}{end}")
+                        for role in ("scheduler", "worker", "client")
+                        for kind, end in (("cert", ".pem"), ("key", "-key.pem"))})
+    with tls_cluster(certs, security=loose) as c, connect(c.scheduler_address, mine) as client:
+        record = invalid_notebook(client)
+        assert record["status"] == "error" and "chmod 600" in record["reason"]
+        (mine / "worker-key.pem").chmod(0o600)
+        assert invalid_notebook(client)["status"] == "invalid"  # the control
+
+
+REACH = """import socket
+try:
+    socket.create_connection(({host!r}, {port}), timeout=5).close()
+    REACHED = True
+except OSError:
+    REACHED = False
+"""
+SIGMOID = """def sigmoid(z):
+    import numpy as np
+    return 1 / (1 + np.exp(-z)) if REACHED else 0 * z
+"""
+
+
+@pytest.mark.parametrize("mode", ["bubblewrap", "none"])
+def test_a_kernel_on_a_worker_cannot_reach_the_scheduler(mode, certs, client_certs, dist,
+                                                         tmp_path, monkeypatch):
+    """The attack: a notebook whose sigmoid is right only if its kernel reached the
+    scheduler's port. Under bubblewrap (what workers accept by default) it cannot; the
+    control, a worker told to accept mode none, shows the notebook does reach it there."""
+    import nbformat
+
+    from backprop_lab.grading.sandbox import bubblewrap_works
+
+    if mode == "bubblewrap" and not bubblewrap_works():
+        pytest.skip("bwrap cannot make namespaces here")
+    monkeypatch.setenv("BPLAB_SANDBOX", mode)
+    monkeypatch.setenv("BPLAB_DASK_ALLOW_NETWORK", "1" if mode == "none" else "")
+    with tls_cluster(certs) as c:
+        host, port = c.scheduler_address.removeprefix("tls://").rsplit(":", 1)
+        notebook = nbformat.v4.new_notebook(cells=[
+            nbformat.v4.new_code_cell(REACH.format(host=host, port=int(port))),
+            nbformat.v4.new_code_cell(SIGMOID)])
+        subs = tmp_path / "subs"
+        subs.mkdir()
+        nbformat.write(notebook, subs / "reach.ipynb")
+        [record] = grade([subs], tmp_path / "out", autograder_dir=dist, limits=FAST,
+                         scheduler=c.scheduler_address, assignment="a1_forward",
+                         progress=False).records
+    assert record["status"] == "graded" and record["sandbox"] == mode, record.get("reason")
+    sigmoid = next(q for q in record["questions"] if q["name"] == "sigmoid")
+    assert (sigmoid["score"] > 0) == (mode == "none"), sigmoid
 
 
 def test_the_workers_own_folder_is_private(cluster, certs):

@@ -2,6 +2,8 @@
 
 - It grades with one thread only (``dask worker --nthreads 1``): one kernel at a time per
   worker process, as the local workers do.
+- It grades only on a TLS cluster (unless started with ``BPLAB_DASK_INSECURE=1``), and
+  only when its own TLS key is closed to other users.
 - It refuses the modes ``uid`` and ``none``, where a kernel keeps the network and so can
   reach the scheduler and the other workers, unless the worker was started with
   ``BPLAB_DASK_ALLOW_NETWORK=1``.
@@ -24,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .dask_security import INSECURE_ENV
 from .grading.sandbox import is_root
 from .workers import crashed
 
@@ -35,11 +38,18 @@ WIRE_LIMIT = 16 << 20
 _root: Path | None = None
 
 
-def refusal(mode: str, nthreads: int | None) -> str | None:
-    """Why this worker must not grade, or None when it may."""
+def refusal(mode: str, nthreads: int | None, address: str, key: str | None) -> str | None:
+    """Why this worker (its sandbox mode, threads, own address and TLS key file) must not
+    grade, or None when it may."""
     if nthreads != 1:
         return (f"this Dask worker runs {nthreads} threads: start it with --nthreads 1 "
                 "(one kernel at a time per worker process)")
+    if not address.startswith("tls://") and os.environ.get(INSECURE_ENV, "").strip() != "1":
+        return (f"this Dask worker is on an unencrypted cluster ({address}): anyone who "
+                "reaches it can run code here; use TLS (README, \"On several machines\") "
+                f"or start the worker with {INSECURE_ENV}=1")
+    if key and os.path.isfile(key) and stat.S_IMODE(os.stat(key).st_mode) & 0o077:
+        return f"this Dask worker's TLS key can be read by other users: chmod 600 {key}"
     if mode in ("uid", "none") and os.environ.get(ALLOW_ENV, "").strip() != "1":
         return (f"this Dask worker's sandbox is '{mode}': its kernels would keep the network "
                 "and could reach the scheduler and the other workers; make bubblewrap usable "

@@ -119,12 +119,15 @@ def grade_remote(name: str, notebook: bytes, zips: dict[str, bytes], limits: Lim
     try:
         worker = get_worker()
         mode = choose_mode()
-        why = refusal(mode, worker.state.nthreads)
+        tls = [worker.security.tls_worker_key, worker.security.tls_worker_cert]
+        key = tls[0] or tls[1]  # a key may come inside the certificate file
+        why = refusal(mode, worker.state.nthreads, worker.address, key)
         if why:
             return to_wire({**crashed(path, why), "reason": why})
         root = private_root()
         for zip_name, data in zips.items():
-            target = root / "autograders" / hashlib.sha256(data).hexdigest()[:16] / zip_name
+            digest = hashlib.sha256(data).hexdigest()[:16]
+            target = root / "autograders" / digest / Path(zip_name).name
             if not target.exists():
                 target.parent.mkdir(parents=True, exist_ok=True)
                 write_bytes_atomic(target, data)
@@ -134,7 +137,8 @@ def grade_remote(name: str, notebook: bytes, zips: dict[str, bytes], limits: Lim
                 root / "autograders" / hashlib.sha256(data).hexdigest()[:16]))
         private = [root, Path(worker.local_directory), *map(Path, limits.private)]
         limits = replace(limits, private=tuple(map(str, private)))
-        closed = [*private_defaults(), *private] if mode == "uid" else []
+        closed = [*private_defaults(), *private, *map(Path, filter(None, tls))]
+        closed = closed if mode == "uid" else []
         with shared_seal(closed), tempfile.TemporaryDirectory(dir=root) as tmp:
             path = Path(tmp) / Path(name).name
             path.write_bytes(notebook)
