@@ -140,7 +140,7 @@ def test_only_a_client_with_the_instructors_certificate_connects(cluster, certs,
             Client(address, timeout=5, **attempt)
 
 
-def test_grade_refuses_a_plain_tcp_scheduler_in_one_line(dist, tmp_path, monkeypatch):
+def test_grade_refuses_a_plain_tcp_scheduler_in_one_line(dist, certs, tmp_path, monkeypatch):
     monkeypatch.delenv("BPLAB_DASK_INSECURE", raising=False)
     (tmp_path / "subs").mkdir()
     shutil.copy(ROOT / "samples" / SAMPLES[0], tmp_path / "subs")
@@ -164,6 +164,15 @@ def test_grade_refuses_a_plain_tcp_scheduler_in_one_line(dist, tmp_path, monkeyp
                                "--autograders", str(dist), "--out", str(tmp_path / "cli")],
                               capture_output=True, text=True, cwd=tmp_path)
         assert done.returncode == 1 and "--dask-security DIR" in done.stderr
+        done = subprocess.run([sys.executable, "-m", "backprop_lab", "grade",
+                               str(tmp_path / "subs"), "--scheduler", "tls://127.0.0.1:1",
+                               "--dask-security", str(certs), "--autograders", str(dist),
+                               "--out", str(tmp_path / "cli")], capture_output=True,
+                              text=True, cwd=tmp_path,
+                              env={**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT":
+                                   "2s"})
+        assert done.returncode == 1, done.stderr
+        assert done.stderr.startswith("backprop-lab grade: could not connect"), done.stderr
         # The control: the explicit opt-out reaches the very same scheduler, whose worker
         # refuses to grade on a plain cluster in turn until it is told so as well.
         with connect(address, insecure=True) as client:

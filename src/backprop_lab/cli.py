@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .dask_cli import add_certs_command, add_grade_options, prepare_grade
+from .dask_security import DaskSetupError
 from .gradescope import LIMITS as GRADESCOPE
 from .grading.kernel import GIB, Limits
 from .help_text import BUILD, CHECK, DEMO, DESCRIPTION, EXIT_STATUS, GRADE, REPORT
@@ -104,7 +105,7 @@ def _grade(args: argparse.Namespace) -> int:
                         force=args.force, assignment=args.assignment,
                         similarity=args.similarity,
                         similarity_threshold=args.similarity_threshold)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, DaskSetupError) as error:
         return _fail("grade", str(error))
     print_results(summary, args.out)
     return 0

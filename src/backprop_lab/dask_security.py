@@ -103,9 +103,9 @@ def make_certificates(folder: Path, days: int = 400) -> list[Path]:
 
 
 def security(folder: Path, *roles: str) -> Security:
-    """Dask's TLS settings from ``folder`` for the given roles (a LocalCluster needs
-    scheduler and worker), encryption required. Raises DaskSetupError when a file is
-    missing or a key is readable by other users."""
+    """Dask's TLS settings from ``folder`` for the given roles (a LocalCluster needs all
+    three: it is a client of its own scheduler), encryption required. Raises
+    DaskSetupError when a file is missing or a key is readable by other users."""
     from distributed.security import Security
 
     settings: dict[str, str] = {}
@@ -145,11 +145,19 @@ def client_security(address: str, folder: Path | str | None = None,
 def connect(address: str, folder: Path | str | None = None,
             insecure: bool | None = None, **kwargs) -> Client:
     """A Client of ``address`` over mutual TLS that unpickles nothing from workers:
-    results are read with msgpack only, and a task's error arrives as TASK_FAILED."""
+    results are read with msgpack only, and a task's error arrives as TASK_FAILED.
+    Raises DaskSetupError when the settings are refused or the scheduler cannot be
+    reached."""
     from distributed import Client
 
-    client = Client(address, security=client_security(address, folder, insecure),
-                    serializers=["dask", "pickle"], deserializers=["msgpack"], **kwargs)
+    settings = client_security(address, folder, insecure)
+    try:
+        client = Client(address, security=settings, serializers=["dask", "pickle"],
+                        deserializers=["msgpack"], **kwargs)
+    except OSError as error:  # timeouts and TLS refusals included
+        raise DaskSetupError(f"could not connect to the Dask scheduler at {address} "
+                             f"({type(error).__name__}: {error}); is it running, and were "
+                             "its certificates made with these?") from None
     handlers = getattr(client, "_stream_handlers", {})
     erred = handlers.get("task-erred")
     if erred is not None:  # Dask would unpickle the exception the worker sent
