@@ -225,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade = _command(commands, "grade", "grade folders of submissions", GRADE,
                      "the batch ran, whatever the submissions scored or did",
                      "no autograder zips, a path that does not exist, or\n"
-                     "     --scheduler without Dask installed")
+                     "     --scheduler without Dask installed, without TLS, or out of reach")
     grade.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                        help="notebooks, or folders searched for *.ipynb")
     grade.add_argument("--out", type=Path, default=Path("graded"), metavar="DIR",

@@ -42,8 +42,10 @@ def add_certs_command(commands, command: Callable[..., argparse.ArgumentParser])
     """``backprop-lab dask-certs DIR``; ``command`` is cli.py's way of adding one."""
     certs = command(commands, "dask-certs", "TLS certificates for grading on Dask",
                     "Make a CA and a certificate and key for the Dask scheduler, the "
-                    "workers and\nthe client (`grade --dask-security DIR`), each file 0600, "
-                    "and print the\ncommands that start a cluster with them.",
+                    "workers and\nthe client (`grade --dask-security DIR`) and print the "
+                    "commands that start a\ncluster with them. Writes DIR/ca.pem, ca-key.pem "
+                    "(stays with you), and\nscheduler.pem, worker.pem, client.pem with their "
+                    "-key.pem, each file 0600.",
                     "the certificates were written", "DIR already holds some of them")
     certs.add_argument("dir", type=Path, metavar="DIR", help="a new or empty folder")
     certs.set_defaults(run=_dask_certs)
