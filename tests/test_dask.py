@@ -280,17 +280,18 @@ def test_a_kernel_on_a_worker_cannot_reach_the_scheduler(mode, certs, client_cer
     assert (sigmoid["score"] > 0) == (mode == "none"), sigmoid
 
 
-def test_the_workers_own_folder_is_private(cluster, certs):
+def test_the_workers_own_folder_is_private_and_goes_with_it(certs):
     from backprop_lab.dask_worker import private_root
 
     def info():
         root = private_root()
         return str(root), root.stat().st_mode & 0o777, root.stat().st_uid, os.geteuid()
 
-    with connect(cluster.scheduler_address, certs) as client:
-        # the control, client.run's own result, is unpickled here: fine from our own test
-        for root, mode, owner, user in client.run(info).values():
-            assert mode == 0o700 and owner == user, root
+    with tls_cluster(certs) as c, connect(c.scheduler_address, certs) as client:
+        # client.run's result is unpickled here: our own test's function, not a worker's say
+        [(root, mode, owner, user)] = client.run(info).values()
+        assert mode == 0o700 and owner == user, root
+    assert not Path(root).exists()
 
 
 MARKER_CODE = ("(open({marker!r}, 'a').write(str(__import__('os').getpid()) + chr(10)), "

@@ -17,9 +17,11 @@
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import json
 import os
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -59,10 +61,12 @@ def refusal(mode: str, nthreads: int | None, address: str, key: str | None) -> s
 
 
 def private_root() -> Path:
-    """This worker process's own folder (0700, its user's), made once."""
+    """This worker process's own folder (0700, its user's), made once and removed when
+    the process exits."""
     global _root
     if _root is None or not _root.is_dir():
         _root = Path(tempfile.mkdtemp(prefix="bplab-dask-"))
+        atexit.register(shutil.rmtree, _root, ignore_errors=True)
     return _own(_root)
 
 
