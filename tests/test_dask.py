@@ -59,6 +59,21 @@ def cluster(certs):
 
 
 @pytest.fixture
+def forced_mode(monkeypatch):
+    """Force a sandbox mode on the worker processes a test starts (they inherit the
+    environment); this process's cached choice is forgotten before and after."""
+    from backprop_lab.grading.sandbox import choose_mode
+
+    def force(mode: str) -> None:
+        monkeypatch.setenv("BPLAB_SANDBOX", mode)
+        choose_mode.cache_clear()
+
+    yield force
+    monkeypatch.undo()
+    choose_mode.cache_clear()
+
+
+@pytest.fixture
 def client_certs(certs, monkeypatch):
     """`grade` finds the client certificate where `--dask-security` puts it."""
     monkeypatch.setenv("BPLAB_DASK_SECURITY", str(certs))
@@ -203,8 +218,9 @@ def test_a_worker_with_two_threads_refuses_to_grade(certs):
         assert invalid_notebook(client)["status"] == "invalid"  # the control: it grades
 
 
-def test_a_worker_whose_kernels_keep_the_network_refuses_unless_told(certs, monkeypatch):
-    monkeypatch.setenv("BPLAB_SANDBOX", "none")  # what the worker processes inherit
+def test_a_worker_whose_kernels_keep_the_network_refuses_unless_told(certs, forced_mode,
+                                                                      monkeypatch):
+    forced_mode("none")
     monkeypatch.delenv("BPLAB_DASK_ALLOW_NETWORK", raising=False)
     with tls_cluster(certs) as none, connect(none.scheduler_address, certs) as client:
         record = invalid_notebook(client)
@@ -252,7 +268,7 @@ SIGMOID = """def sigmoid(z):
 
 @pytest.mark.parametrize("mode", ["bubblewrap", "none"])
 def test_a_kernel_on_a_worker_cannot_reach_the_scheduler(mode, certs, client_certs, dist,
-                                                         tmp_path, monkeypatch):
+                                                         tmp_path, forced_mode, monkeypatch):
     """The attack: a notebook whose sigmoid is right only if its kernel reached the
     scheduler's port. Under bubblewrap (what workers accept by default) it cannot; the
     control, a worker told to accept mode none, shows the notebook does reach it there."""
@@ -262,7 +278,7 @@ def test_a_kernel_on_a_worker_cannot_reach_the_scheduler(mode, certs, client_cer
 
     if mode == "bubblewrap" and not bubblewrap_works():
         pytest.skip("bwrap cannot make namespaces here")
-    monkeypatch.setenv("BPLAB_SANDBOX", mode)
+    forced_mode(mode)
     monkeypatch.setenv("BPLAB_DASK_ALLOW_NETWORK", "1" if mode == "none" else "")
     with tls_cluster(certs) as c:
         host, port = c.scheduler_address.removeprefix("tls://").rsplit(":", 1)
