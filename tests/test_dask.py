@@ -95,7 +95,8 @@ def test_dask_certs_writes_a_ca_and_a_certificate_per_role_readable_by_no_one_el
     with pytest.raises(DaskSetupError, match="chmod 600"):
         security(folder, "client")
     done = subprocess.run([sys.executable, "-m", "backprop_lab", "dask-certs",
-                           str(tmp_path / "cli")], capture_output=True, text=True)
+                           str(tmp_path / "cli")], capture_output=True, text=True,
+                          timeout=300)
     assert done.returncode == 0, done.stderr
     assert "--tls-ca-file" in done.stdout and "--nthreads 1" in done.stdout
     assert "--dashboard-address 127.0.0.1" in done.stdout
@@ -169,7 +170,7 @@ def test_grade_refuses_a_plain_tcp_scheduler_in_one_line(dist, certs, tmp_path, 
         done = subprocess.run([sys.executable, "-m", "backprop_lab", "grade",
                                str(tmp_path / "subs"), "--scheduler", address,
                                "--autograders", str(dist), "--out", str(tmp_path / "cli")],
-                              capture_output=True, text=True, cwd=tmp_path)
+                              capture_output=True, text=True, cwd=tmp_path, timeout=300)
         assert done.returncode == 1
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and "refusing the unencrypted scheduler" in lines[0]
@@ -177,17 +178,17 @@ def test_grade_refuses_a_plain_tcp_scheduler_in_one_line(dist, certs, tmp_path, 
         done = subprocess.run([sys.executable, "-m", "backprop_lab", "grade",
                                str(tmp_path / "subs"), "--scheduler", "tls://127.0.0.1:1",
                                "--autograders", str(dist), "--out", str(tmp_path / "cli")],
-                              capture_output=True, text=True, cwd=tmp_path)
+                              capture_output=True, text=True, cwd=tmp_path, timeout=300)
         assert done.returncode == 1 and "--dask-security DIR" in done.stderr
         done = subprocess.run([sys.executable, "-m", "backprop_lab", "grade",
                                str(tmp_path / "subs"), "--scheduler", "tls://127.0.0.1:1",
                                "--dask-security", str(certs), "--autograders", str(dist),
                                "--out", str(tmp_path / "cli")], capture_output=True,
-                              text=True, cwd=tmp_path,
+                              text=True, cwd=tmp_path, timeout=300,
                               env={**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT":
                                    "2s"})
         assert done.returncode == 1, done.stderr
-        assert done.stderr.startswith("backprop-lab grade: could not connect"), done.stderr
+        assert "backprop-lab grade: could not connect" in done.stderr, done.stderr
         # The control: the explicit opt-out reaches the very same scheduler, whose worker
         # refuses to grade on a plain cluster in turn until it is told so as well.
         with connect(address, insecure=True) as client:
