@@ -99,7 +99,13 @@ def test_dask_certs_writes_a_ca_and_a_certificate_per_role_readable_by_no_one_el
                           timeout=300)
     assert done.returncode == 0, done.stderr
     assert "--tls-ca-file" in done.stdout and "--nthreads 1" in done.stdout
-    assert "--dashboard-address 127.0.0.1" in done.stdout
+    # What it prints and what the README prints start the same, safe cluster.
+    readme = (ROOT / "README.md").read_text()
+    for flag in ("--protocol tls", "--tls-ca-file", "--nthreads 1", "--no-dashboard",
+                 "--dashboard-address 127.0.0.1:8787", "--dashboard-address 127.0.0.1:0",
+                 "DASK_DISTRIBUTED__COMM__REQUIRE_ENCRYPTION=True", "--dask-security"):
+        assert flag in done.stdout and flag in readme, flag
+    assert "tcp://" not in done.stdout
 
 
 def test_grading_over_tls_gives_the_local_scores(cluster, client_certs, dist, tmp_path):
