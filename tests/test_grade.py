@@ -195,27 +195,6 @@ def test_rerun_skips_unchanged_force_regrades_and_gradebook_is_rebuilt(corpus, d
     assert before == after  # the same submission graded twice: the same feedback
 
 
-def test_dask_local_cluster_gives_the_same_results(corpus, graded, dist, tmp_path):
-    from distributed import LocalCluster
-
-    folder, expect = corpus
-    subset = tmp_path / "subset"
-    subset.mkdir()
-    names = sorted(expect)[:3]
-    for name in names:
-        shutil.copy(folder / name, subset / name)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster:
-        summary = grade([subset], tmp_path / "out", autograder_dir=dist, limits=FAST,
-                        scheduler=cluster.scheduler_address, progress=False)
-    _, local = graded
-    for r in summary.records:
-        ours = {q["name"]: (q["score"], q["diagnoses"]) for q in r["questions"]}
-        local_questions = local[r["submission"]]["questions"]
-        theirs = {q["name"]: (q["score"], q["diagnoses"]) for q in local_questions}
-        assert ours == theirs
-
-
 def test_check_prints_for_a_person_and_exits_by_status(corpus, dist, tmp_path):
     folder, expect = corpus
     name = next(n for n in sorted(expect) if len(expect[n]) == 3)

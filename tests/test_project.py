@@ -27,7 +27,7 @@ CONDA_NAMES = {"matplotlib": "matplotlib-base"}
 # Imported, but installed by a declared dependency: (distribution, which one requires it).
 PROVIDED_BY = {"ipython": "ipykernel"}
 # Imported only behind an option, from an extra: distribution -> extra.
-EXTRAS_FOR = {"distributed": "dask"}
+EXTRAS_FOR = {"distributed": "dask", "cryptography": "dask"}
 
 
 def canonical(name: str) -> str:

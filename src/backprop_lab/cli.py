@@ -14,6 +14,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .dask_cli import add_certs_command, add_grade_options, prepare_grade
+from .dask_security import DaskSetupError
 from .gradescope import LIMITS as GRADESCOPE
 from .grading.autograder import AutograderError
 from .grading.kernel import GIB, Limits
@@ -94,6 +96,8 @@ def _grade(args: argparse.Namespace) -> int:
     if args.scheduler and not _has_dask():
         return _fail("grade", "--scheduler needs Dask: pip install 'backprop-lab[dask]' "
                      "(in a clone: pip install -e '.[dask]')")
+    if args.scheduler and (why := prepare_grade(args)):  # TLS, or why not
+        return _fail("grade", why)
     _prepare_sandbox()
     try:
         summary = grade(args.paths, args.out, autograder_dir=args.autograders,
@@ -101,7 +105,7 @@ def _grade(args: argparse.Namespace) -> int:
                         force=args.force, assignment=args.assignment,
                         similarity=args.similarity,
                         similarity_threshold=args.similarity_threshold)
-    except (FileNotFoundError, AutograderError) as error:
+    except (FileNotFoundError, AutograderError, DaskSetupError) as error:
         return _fail("grade", str(error))
     print_results(summary, args.out)
     return 0
@@ -229,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade = _command(commands, "grade", "grade folders of submissions", GRADE,
                      "the batch ran, whatever the submissions scored or did",
                      "no autograder zips, a path that does not exist, or\n"
-                     "     --scheduler without Dask installed")
+                     "     --scheduler without Dask installed, without TLS, or out of reach")
     grade.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                        help="notebooks, or folders searched for *.ipynb")
     grade.add_argument("--out", type=Path, default=Path("graded"), metavar="DIR",
@@ -237,8 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
                        help="submissions graded at once on this machine (the number of cores)")
     grade.add_argument("--scheduler", metavar="ADDRESS",
-                       help="grade on a Dask cluster, e.g. tcp://host:8786 (needs the "
+                       help="grade on a Dask cluster, e.g. tls://host:8786 (needs the "
                             "[dask] extra)")
+    add_grade_options(grade)
     grade.add_argument("--force", action="store_true",
                        help="regrade submissions that are unchanged since the last run")
     _add_limits(grade)
@@ -254,6 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_similarity(report)
     report.set_defaults(run=_report)
 
+    add_certs_command(commands, _command)
     check = _command(commands, "check", "grade one notebook and print its feedback", CHECK,
                      "the notebook was graded (whatever it scored)",
                      "it could not be graded: no autograder zips, or its status is\n"

@@ -37,7 +37,7 @@ from .feedback_folder import (  # noqa: F401 (Job, write_atomic... are grade's n
 )
 from .grading.autograder import Autograder, find_autograders
 from .grading.class_stats import load_records
-from .grading.intake import refusal
+from .grading.intake import Ungradable, read_submission, refusal
 from .grading.kernel import Limits
 from .grading.report import (
     BASE_COLUMNS,
@@ -49,7 +49,7 @@ from .grading.report import (
 from .grading.sandbox import choose_mode, sealed, to_seal
 from .grading.similarity import DEFAULT_THRESHOLD
 from .grading.submission import grade_file
-from .workers import crashed, run_local
+from .workers import crashed, run_local, safe_import_path
 
 
 @dataclass
@@ -76,29 +76,50 @@ def find_submissions(paths: Iterable[Path]) -> list[tuple[Path, str]]:
 # --- a Dask cluster --------------------------------------------------------------
 
 def grade_remote(name: str, notebook: bytes, zips: dict[str, bytes], limits: Limits,
-                 assignment: str | None) -> dict:
-    """Runs on a Dask worker: unpack the autograders (once per worker) and grade."""
+                 assignment: str | None) -> str:
+    """Runs on a Dask worker: the record of one submission as JSON text (never raises).
+
+    The worker first checks it may grade (:func:`.dask_worker.refusal`: one thread, a
+    sandbox that cuts the network); it keeps the autograders (unpacked once per worker
+    process) and the submission in its private folder, and in mode ``uid`` seals what
+    kernels must not read while it grades, as ``grade`` does locally."""
     import tempfile
 
-    cache = Path(tempfile.gettempdir()) / "backprop-lab-autograders"
-    cache.mkdir(mode=0o700, exist_ok=True)
-    limits = replace(limits, private=(*limits.private, str(cache)))
-    for zip_name, data in zips.items():
-        target = cache / hashlib.sha256(data).hexdigest()[:16] / zip_name
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_bytes_atomic(target, data)
-    wanted = {hashlib.sha256(d).hexdigest()[:16] for d in zips.values()}
-    autograders = {}
-    for digest in wanted:
-        autograders.update(find_autograders(cache / digest))
-    with tempfile.TemporaryDirectory(prefix="bplab-sub-") as tmp:
-        path = Path(tmp) / name
-        path.write_bytes(notebook)
-        try:
-            return grade_file(path, autograders, limits, assignment)
-        except Exception as error:
-            return crashed(path, error)
+    from distributed import get_worker
+
+    from .dask_worker import private_root, refusal, shared_seal, to_wire
+
+    path = Path(name)
+    safe_import_path()  # nothing a kernel's uid can write is imported from, here either
+    try:
+        worker = get_worker()
+        mode = choose_mode()
+        tls = [worker.security.tls_worker_key, worker.security.tls_worker_cert]
+        key = tls[0] or tls[1]  # a key may come inside the certificate file
+        why = refusal(mode, worker.state.nthreads, worker.address, key)
+        if why:
+            return to_wire({**crashed(path, why), "reason": why})
+        root = private_root()
+        for zip_name, data in zips.items():
+            digest = hashlib.sha256(data).hexdigest()[:16]
+            target = root / "autograders" / digest / Path(zip_name).name
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                write_bytes_atomic(target, data)
+        autograders = {}
+        for data in zips.values():
+            autograders.update(find_autograders(
+                root / "autograders" / hashlib.sha256(data).hexdigest()[:16]))
+        private = [root, Path(worker.local_directory), *map(Path, limits.private)]
+        limits = replace(limits, private=tuple(map(str, private)))
+        closed = to_seal([*private, *filter(None, tls)], []) if mode == "uid" else []
+        with shared_seal(closed), tempfile.TemporaryDirectory(dir=root) as tmp:
+            path = Path(tmp) / Path(name).name
+            path.write_bytes(notebook)
+            record = grade_file(path, autograders, limits, assignment, data=notebook)
+    except BaseException as error:  # a task that raises would send the client a pickle
+        record = crashed(path, error)
+    return to_wire(record)
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
@@ -109,19 +130,34 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
 
 def run_dask(jobs: list[Job], autograders: dict[str, Autograder], limits: Limits,
              scheduler: str, assignment: str | None) -> Iterator[tuple[int, dict]]:
-    from distributed import Client, as_completed
+    """Grade ``jobs`` on the Dask cluster at ``scheduler``, over mutual TLS (the client
+    certificate from ``$BPLAB_DASK_SECURITY``; a plain ``tcp://`` scheduler is refused
+    unless ``$BPLAB_DASK_INSECURE=1``); yield (job index, record) as each is done. Only
+    plain records come back: anything else is that submission's error."""
+    from distributed import as_completed
 
-    with Client(scheduler) as client:
+    from .dask_security import connect
+    from .dask_worker import from_wire
+
+    with connect(scheduler) as client:
         zips = {a.path.name: a.path.read_bytes() for a in autograders.values()}
         [zips_future] = client.scatter([zips], broadcast=True)
-        futures = {client.submit(grade_remote, job.path.name, job.path.read_bytes(),
-                                 zips_future, limits, assignment, pure=False): i
-                   for i, job in enumerate(jobs)}
+        futures = {}
+        for i, job in enumerate(jobs):
+            try:  # read once, no link followed: the bytes sent are the bytes hashed
+                data = read_submission(job.path)
+            except (Ungradable, OSError) as error:
+                yield i, row(job, "invalid", str(error))
+                continue
+            futures[client.submit(grade_remote, job.path.name, data, zips_future, limits,
+                                  assignment, pure=False)] = i
         for future in as_completed(futures):
+            path = jobs[futures[future]].path
             try:
-                yield futures[future], future.result()
-            except Exception as error:
-                yield futures[future], crashed(jobs[futures[future]].path, error)
+                record = from_wire(future.result(), path)
+            except Exception as error:  # a result that is not text, a lost worker, ...
+                record = crashed(path, error)
+            yield futures[future], record
 
 
 # --- progress ------------------------------------------------------------------
