@@ -62,15 +62,15 @@ def cluster(certs):
 def forced_mode(monkeypatch):
     """Force a sandbox mode on the worker processes a test starts (they inherit the
     environment); this process's cached choice is forgotten before and after."""
-    from backprop_lab.grading.sandbox import choose_mode
+    from backprop_lab.grading.modes import forget_mode
 
     def force(mode: str) -> None:
         monkeypatch.setenv("BPLAB_SANDBOX", mode)
-        choose_mode.cache_clear()
+        forget_mode()
 
     yield force
     monkeypatch.undo()
-    choose_mode.cache_clear()
+    forget_mode()
 
 
 @pytest.fixture

@@ -63,6 +63,11 @@ def _bwrap_problem() -> str:
     return "bwrap is installed but cannot create namespaces here"
 
 
+def forget_mode() -> None:
+    """Forget the choice made in this process (after ``BPLAB_SANDBOX`` changed, say)."""
+    _choice.cache_clear()
+
+
 def choose_mode() -> str:
     """The wall for this run: ``BPLAB_SANDBOX`` if set, else the best this machine allows.
     Raises :class:`MachineProblem` for a forced mode this machine cannot give."""

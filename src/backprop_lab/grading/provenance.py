@@ -9,7 +9,7 @@ those cells is one of:
 - a ``lambda``, or an expression built only from the notebook's own functions and from
   NumPy, SciPy or ``math`` (``sigmoid = expit``, ``sigmoid_prime = np.vectorize(f)``);
 - an import from NumPy, SciPy or ``math`` (``from scipy.special import expit as sigmoid``):
-  a library function is graded like any answer (SPEC, section 2).
+  a library function is graded like any answer (docs/contract.md, section 2).
 
 Anything else (an import from any other module, a name the notebook never defines, a
 binding through ``globals()`` or ``exec``) earns nothing, with the reason.
