@@ -179,3 +179,21 @@ def test_a_wrong_bp1_fails_its_own_public_check_not_the_batch_backprops(public_c
     alone = public_cases.public_cases(["backprop_batch"])
     monkeypatch.setattr(public, "load_cases", lambda: alone)
     assert check("backprop_batch", env) is not None
+
+
+def test_every_code_a_mutant_or_the_judge_names_has_words_for_students():
+    import re
+    from pathlib import Path
+
+    from backprop_lab.grading.mutants import MUTANTS
+    from backprop_lab.grading.report import MISTAKES
+
+    root = Path(__file__).resolve().parents[1]
+    contract = (root / "docs" / "contract.md").read_text()
+    judged = set(re.findall(r'"([a-z_]+)"\)', (root / "src/backprop_lab/course/compare.py")
+                            .read_text()))
+    codes = {m.code for ms in MUTANTS.values() for m in ms} | (judged & set(MISTAKES))
+    codes |= {"wrong_dtype", "returns_alias", "mutates_inputs"}
+    for code in codes:
+        assert code in MISTAKES, code
+        assert f"| `{code}` |" in contract, code

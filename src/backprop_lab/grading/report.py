@@ -26,6 +26,11 @@ MISTAKES = {
     "one_sided_difference": "a one-sided difference instead of a centered one",
     "mutates_inputs": "the caller's arrays were modified in place",
     "nonfinite": "NaN or infinity in the result",
+    "wrong_dtype": "the right values, but not float64",
+    "ignores_argument": "an argument is ignored (numerical_gradient's eps)",
+    "zero_vector": "0.0 when only one of the arrays is zero (the answer is 1.0)",
+    "denominator_epsilon": "a constant added to the denominator",
+    "returns_alias": "a result shares memory with an argument",
 }
 
 
