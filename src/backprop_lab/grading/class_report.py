@@ -26,7 +26,8 @@ from .class_stats import (
 )
 from .report import MISTAKES, kernel_says, plain
 from .report_plots import mistakes_heat_map, score_histogram
-from .similarity import DEFAULT_THRESHOLD, Pair, similar_pairs, template_cells
+from .similarity import DEFAULT_THRESHOLD, STUB_THRESHOLD, Pair, similar_pairs, template_cells
+from .similarity import rings as copy_rings
 
 #: With ``similarity="auto"``, assignments with more submissions than this are skipped.
 #: Measured (benchmarks/bench_report.py, 2 busy cores): 67 ms to fingerprint a submission,
@@ -168,18 +169,30 @@ def pair_block(pair: Pair, stems: dict[str, str]) -> str:
              td(f"<pre>{esc(right, CODE)}</pre>")] for name, score, left, right in shown]
     a, b = stems.get(pair.a, pair.a), stems.get(pair.b, pair.b)
     alike = ", ".join(f"{esc(name)} {percent(score)}" for name, score, *_ in shown)
+    why = {"notebook": "the notebooks"}.get(pair.reason, pair.reason)
     return (f'<details class="pair"><summary>{link(a, pair.a)} and {link(b, pair.b)}: '
-            f"<b>{percent(pair.score)}</b> alike ({pair.shared} characters of filtered code "
-            f"in common; {alike or 'no single part'})</summary>"
+            f"<b>{percent(pair.score)}</b> alike as notebooks, listed for "
+            f'<span class="reason">{esc(why)}</span> ({pair.shared:g} weight of shared '
+            f"fingerprints; {alike or 'no single part'})</summary>"
             + _table(["part", esc(pair.a), esc(pair.b)], rows, "side-by-side") + "</details>")
+
+
+def ring_list(pairs: list[Pair], stems: dict[str, str]) -> str:
+    """Groups of three or more submissions linked by listed pairs: copy rings."""
+    items = "".join(f"<li>{len(r)} submissions: " + ", ".join(link(stems.get(n, n), n) for n in r)
+                    + "</li>" for r in copy_rings(pairs))
+    return f'<div class="rings"><h4>Copy rings</h4><ul>{items}</ul></div>' if items else ""
 
 
 def similarity_section(found: list[Similarity], stems: dict[str, str],
                        threshold: float) -> str:
     out = ['<section id="similarity"><h2>Similar submissions</h2>',
            f'<p class="note">Pairs of the same assignment whose code is at least '
-           f"{percent(threshold)} alike (copydetect fingerprints; names, comments and spacing "
-           "ignored; the handed-out code and code most of the class shares left out).</p>"]
+           f"{percent(threshold)} alike, or with one substantial stub at least "
+           f"{percent(STUB_THRESHOLD)} alike (winnowed fingerprints of the code parsed and "
+           "printed back: names, comments, spacing, brackets, semicolons and the order of "
+           "helpers ignored; the handed-out code left out; code most of the class shares "
+           "weighs nothing, a copy ring counting once).</p>"]
     for s in found:
         out.append(f"<h3>{esc(s.assignment)}</h3>")
         if s.skipped:
@@ -187,7 +200,7 @@ def similarity_section(found: list[Similarity], stems: dict[str, str],
         elif not s.pairs:
             out.append(f'<p class="note">No pair above the threshold ({s.seconds:.1f} s).</p>')
         else:
-            out += [pair_block(p, stems) for p in s.pairs]
+            out += [ring_list(s.pairs, stems)] + [pair_block(p, stems) for p in s.pairs]
     return "".join(out) + "</section>"
 
 
