@@ -86,6 +86,7 @@ def _has_dask() -> bool:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    from .classroom.roster import RosterError
     from .grade import grade
     from .grading.report import print_results
 
@@ -102,8 +103,8 @@ def _grade(args: argparse.Namespace) -> int:
                         workers=args.workers, limits=_limits(args), scheduler=args.scheduler,
                         force=args.force, assignment=args.assignment,
                         similarity=args.similarity,
-                        similarity_threshold=args.similarity_threshold)
-    except (FileNotFoundError, AutograderError) as error:
+                        similarity_threshold=args.similarity_threshold, roster=args.roster)
+    except (FileNotFoundError, AutograderError, RosterError) as error:
         return _fail("grade", str(error))
     print_results(summary, args.out)
     return 0
@@ -242,6 +243,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "[dask] extra)")
     grade.add_argument("--force", action="store_true",
                        help="regrade submissions that are unchanged since the last run")
+    grade.add_argument("--roster", type=Path, metavar="CSV",
+                       help="the class roster (a Canvas, Moodle or Gradescope export, or "
+                            "id,name,email): PATHs may then be LMS downloads (zips too); "
+                            "writes students.csv (one row per student) and "
+                            "files_not_counted.csv")
     _add_limits(grade)
     _add_similarity(grade)
     grade.set_defaults(run=_grade)

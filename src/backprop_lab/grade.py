@@ -191,7 +191,12 @@ def grade(paths: list[Path], out: Path, *, autograder_dir: Path = Path("dist"),
           workers: int | None = None, limits: Limits | None = None,
           scheduler: str | None = None, force: bool = False, assignment: str | None = None,
           progress: bool = True, similarity: str = "auto",
-          similarity_threshold: float = DEFAULT_THRESHOLD) -> Summary:
+          similarity_threshold: float = DEFAULT_THRESHOLD, roster: Path | None = None) -> Summary:
+    class_run = None
+    if roster is not None:  # students and LMS downloads (issue 20): classroom/run.py
+        from .classroom.run import prepare
+
+        paths, class_run = prepare(paths, out, roster)
     limits = limits or Limits()
     # The kernels must not see the autograders or the results, wherever they are.
     private = (str(Path(autograder_dir).resolve()), str(Path(out).resolve()))
@@ -254,6 +259,8 @@ def grade(paths: list[Path], out: Path, *, autograder_dir: Path = Path("dist"),
                 if index not in done:
                     kept(job, row(job, "error", why))
     summary.seconds = time.monotonic() - started
+    if class_run is not None:
+        class_run.finish(out, question_order(autograders, load_records(out)), assignment)
     summary.records = rebuild_outputs(out, autograders, similarity=similarity,
                                       similarity_threshold=similarity_threshold)
     return summary

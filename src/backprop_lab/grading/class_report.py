@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from ..classroom.report_section import roster_section
 from .class_stats import (
     UNROUTED,
     Assignment,
@@ -264,7 +265,7 @@ def find_similar(assignments: list[Assignment], templates: dict[str, list[str]],
 
 
 def render(records: list[dict], similar: list[Similarity], threshold: float,
-           title: str = "Class report") -> str:
+           title: str = "Class report", extra: str = "") -> str:
     """The whole page as one string."""
     assignments = assignment_stats(records)
     stems = {r["submission"]: r["stem"] for r in records}
@@ -276,7 +277,7 @@ def render(records: list[dict], similar: list[Similarity], threshold: float,
             "submission's feedback (feedback/&lt;file&gt;.md).</p>", f"<nav>{nav}</nav>",
             overview(assignments), *(assignment_section(a) for a in assignments),
             heat_map_section(assignments), flagged_section(records),
-            similarity_section(similar, stems, threshold), students_section(assignments)]
+            similarity_section(similar, stems, threshold), students_section(assignments), extra]
     return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f"<title>{esc(title)}</title><style>{CSS}</style></head><body>"
             + "".join(body) + f"<script>{SORT_JS}</script></body></html>\n")
@@ -286,13 +287,12 @@ def write_report(out: Path, zips: list[Path] = (), *, similarity: str = "auto",
                  threshold: float = DEFAULT_THRESHOLD) -> Path:
     """Write ``out/report.html`` from ``out/feedback/*.json``; returns its path.
 
-    The built student notebooks beside the autograder ``zips`` (where present) are the
-    boilerplate the similarity check leaves out.
-    """
+    The student notebooks beside the autograder ``zips`` are the handed-out code, left out.
+    With a roster (``grade --roster``), the students and files not counted are shown."""
     records = load_records(out)
     templates = {z.name.removesuffix("-autograder.zip"): template_cells(z) for z in zips}
     similar = find_similar(assignment_stats(records), templates, similarity, threshold)
-    page = render(records, similar, threshold)
+    page = render(records, similar, threshold, extra=roster_section(out))
     target = Path(out) / "report.html"
     tmp = target.with_name(f".report.html.{os.getpid()}.tmp")
     tmp.write_text(page, encoding="utf-8", errors="backslashreplace")

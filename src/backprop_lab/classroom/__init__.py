@@ -1,0 +1,2 @@
+"""Running a class: the roster, submissions as the LMS hands them out, and the rows of
+students (issue 20). ``grade --roster`` uses it; without a roster nothing here runs."""

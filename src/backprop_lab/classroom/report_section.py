@@ -1,0 +1,38 @@
+"""The class report's "Students and files" section (``grade --roster`` only): students
+with no counted file, and every file found that does not count, with its reason."""
+
+from __future__ import annotations
+
+import csv
+import html
+from pathlib import Path
+
+
+def _rows(path: Path) -> list[dict]:
+    try:
+        return list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+    except (OSError, ValueError):
+        return []
+
+
+def roster_section(out: Path) -> str:
+    """The section's HTML, or "" when the run had no roster."""
+    if not (Path(out) / "students.csv").is_file():
+        return ""
+    students = _rows(Path(out) / "students.csv")
+    files = _rows(Path(out) / "files_not_counted.csv")
+    esc = html.escape
+    missing = [s for s in students if s.get("status") == "missing"]
+    counted = len(students) - len(missing)
+    body = [f"<p>{len(students)} rows of roster students ({counted} with a counted file, "
+            f"{len(missing)} missing); {len(files)} files found that do not count.</p>"]
+    if missing:
+        body.append("<h3>Missing</h3><ul>" + "".join(
+            f"<li>{esc(s['name'])} ({esc(s['student_id'])}), {esc(s['assignment'])}</li>"
+            for s in missing) + "</ul>")
+    if files:
+        body.append("<h3>Files not counted</h3><table><thead><tr><th>file</th><th>reason</th>"
+                    "</tr></thead><tbody>" + "".join(
+                        f"<tr><td>{esc(f['file'])}</td><td>{esc(f['reason'])}</td></tr>"
+                        for f in files) + "</tbody></table>")
+    return '<section id="roster"><h2>Students and files</h2>' + "".join(body) + "</section>"

@@ -1,0 +1,37 @@
+"""``grade --roster``: the two hooks ``grade`` calls, before grading and before its
+outputs are rebuilt. Without ``--roster`` neither runs and ``grade`` is unchanged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..feedback_folder import write_atomic
+from ..grading.class_stats import load_records
+from ..grading.report import to_csv
+from .collect import Entry, collect, save
+from .roster import Student, read_roster
+from .students import columns, student_rows
+
+
+@dataclass
+class ClassRun:
+    students: list[Student]
+    entries: list[Entry]
+
+    def finish(self, out: Path, questions: list[str], assignment: str | None = None) -> None:
+        """Write ``students.csv`` and ``files_not_counted.csv`` from the feedback records."""
+        rows, not_counted = student_rows(load_records(out), self.entries, self.students,
+                                         questions, assignment)
+        write_atomic(out / "students.csv", to_csv(rows, columns(questions, rows)))
+        write_atomic(out / "files_not_counted.csv", to_csv(not_counted, ["file", "reason"]))
+
+
+def prepare(paths: list[Path], out: Path, roster: Path) -> tuple[list[Path], ClassRun]:
+    """Read the roster (a bad one stops the run before anything is graded), unpack the
+    zips, match every file found to a student; returns the folders to grade."""
+    students = read_roster(roster)
+    out.mkdir(parents=True, exist_ok=True)
+    roots, entries = collect(paths, out, students)
+    save(entries, out)
+    return roots, ClassRun(students, entries)
