@@ -172,13 +172,23 @@ def test_grade_with_a_roster_writes_one_row_per_student_and_lists_every_file(dis
                 folder / "hoppergrace_late_12346_678911_a2_backprop.ipynb")
     (folder / "turingalan_12347_678912_answers.py").write_text("print('hi')\n")
     out = tmp_path / "out"
+    policy = tmp_path / "policy.toml"  # long past: every file is late, the cap applies
+    policy.write_text('[a2_backprop]\ndue = "2026-01-01T00:00:00Z"\nper_day = 0.1\n'
+                      'cap = 0.3\n[a2_backprop.extensions]\nS002 = "2099-01-01T00:00:00Z"\n')
     grade([folder], out, autograder_dir=dist, workers=2, progress=False,
-          roster=roster(tmp_path, CANVAS_ROSTER))
+          roster=roster(tmp_path, CANVAS_ROSTER), policy=policy)
     rows = list(csv.DictReader((out / "students.csv").open()))
     assert [(r["student_id"], r["status"]) for r in rows] == [
         ("S001", "graded"), ("S002", "graded"), ("S003", "missing")]
-    assert float(rows[0]["score"]) == float(rows[0]["max_score"]) > float(rows[1]["score"])
+    assert float(rows[0]["raw_score"]) == float(rows[0]["max_score"]) > float(rows[1]["score"])
+    assert float(rows[0]["score"]) == pytest.approx(0.7 * float(rows[0]["raw_score"]))
+    assert rows[1]["days_late"] == "0" and rows[1]["score"] == rows[1]["raw_score"]
     assert rows[1]["late"] == "yes"
+    stem = json.loads((out / "feedback" / "lovelaceada_12345_678910_a2_backprop.json")
+                      .read_text())
+    assert stem["late"]["penalty"] == pytest.approx(0.3)
+    assert "**Deadline:**" in (out / "feedback" /
+                               "lovelaceada_12345_678910_a2_backprop.md").read_text()
     assert "bp1_output_error" in rows[0]
     files = list(csv.DictReader((out / "files_not_counted.csv").open()))
     assert files == [{"file": "turingalan_12347_678912_answers.py",

@@ -86,6 +86,7 @@ def _has_dask() -> bool:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    from .classroom.deadlines import PolicyError
     from .classroom.roster import RosterError
     from .grade import grade
     from .grading.report import print_results
@@ -93,6 +94,8 @@ def _grade(args: argparse.Namespace) -> int:
     missing = [str(p) for p in args.paths if not p.exists()]
     if missing:
         return _fail("grade", "no such file or folder: " + ", ".join(missing))
+    if args.policy and not args.roster:
+        return _fail("grade", "--policy needs --roster (lateness is per student)")
     if args.scheduler and not _has_dask():
         return _fail("grade", "--scheduler needs Dask: pip install 'backprop-lab[dask]' "
                      "(in a clone: pip install -e '.[dask]')")
@@ -103,8 +106,9 @@ def _grade(args: argparse.Namespace) -> int:
                         workers=args.workers, limits=_limits(args), scheduler=args.scheduler,
                         force=args.force, assignment=args.assignment,
                         similarity=args.similarity,
-                        similarity_threshold=args.similarity_threshold, roster=args.roster)
-    except (FileNotFoundError, AutograderError, RosterError) as error:
+                        similarity_threshold=args.similarity_threshold, roster=args.roster,
+                        policy=args.policy)
+    except (FileNotFoundError, AutograderError, RosterError, PolicyError) as error:
         return _fail("grade", str(error))
     print_results(summary, args.out)
     return 0
@@ -248,6 +252,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "id,name,email): PATHs may then be LMS downloads (zips too); "
                             "writes students.csv (one row per student) and "
                             "files_not_counted.csv")
+    grade.add_argument("--policy", type=Path, metavar="FILE",
+                       help="deadlines (TOML or JSON: due time, per-day penalty, cap, "
+                            "extensions, a late-day budget; README \"Running a class\"), "
+                            "applied to students.csv and the feedback; needs --roster")
     _add_limits(grade)
     _add_similarity(grade)
     grade.set_defaults(run=_grade)

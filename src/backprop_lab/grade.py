@@ -191,12 +191,13 @@ def grade(paths: list[Path], out: Path, *, autograder_dir: Path = Path("dist"),
           workers: int | None = None, limits: Limits | None = None,
           scheduler: str | None = None, force: bool = False, assignment: str | None = None,
           progress: bool = True, similarity: str = "auto",
-          similarity_threshold: float = DEFAULT_THRESHOLD, roster: Path | None = None) -> Summary:
+          similarity_threshold: float = DEFAULT_THRESHOLD, roster: Path | None = None,
+          policy: Path | None = None) -> Summary:
     class_run = None
     if roster is not None:  # students and LMS downloads (issue 20): classroom/run.py
         from .classroom.run import prepare
 
-        paths, class_run = prepare(paths, out, roster)
+        paths, class_run = prepare(paths, out, roster, policy)
     limits = limits or Limits()
     # The kernels must not see the autograders or the results, wherever they are.
     private = (str(Path(autograder_dir).resolve()), str(Path(out).resolve()))

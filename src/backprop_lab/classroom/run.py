@@ -10,6 +10,8 @@ from ..feedback_folder import write_atomic
 from ..grading.class_stats import load_records
 from ..grading.report import to_csv
 from .collect import Entry, collect, save
+from .deadlines import Policy, read_policy
+from .penalties import apply_policy, tell
 from .roster import Student, read_roster
 from .students import columns, student_rows
 
@@ -18,20 +20,30 @@ from .students import columns, student_rows
 class ClassRun:
     students: list[Student]
     entries: list[Entry]
+    policy: Policy | None = None
 
     def finish(self, out: Path, questions: list[str], assignment: str | None = None) -> None:
-        """Write ``students.csv`` and ``files_not_counted.csv`` from the feedback records."""
-        rows, not_counted = student_rows(load_records(out), self.entries, self.students,
-                                         questions, assignment)
+        """Write ``students.csv`` and ``files_not_counted.csv`` from the feedback records
+        (the deadline policy applied, and told in the feedback, when there is one)."""
+        records = load_records(out)
+        rows, not_counted = student_rows(records, self.entries, self.students, questions,
+                                         assignment)
+        if self.policy is not None:
+            tell(out, apply_policy(rows, self.policy), records)
+        for row in rows:
+            row.pop("source", None)
         write_atomic(out / "students.csv", to_csv(rows, columns(questions, rows)))
         write_atomic(out / "files_not_counted.csv", to_csv(not_counted, ["file", "reason"]))
 
 
-def prepare(paths: list[Path], out: Path, roster: Path) -> tuple[list[Path], ClassRun]:
-    """Read the roster (a bad one stops the run before anything is graded), unpack the
-    zips, match every file found to a student; returns the folders to grade."""
+def prepare(paths: list[Path], out: Path, roster: Path,
+            policy: Path | None = None) -> tuple[list[Path], ClassRun]:
+    """Read the roster and the policy (a bad one stops the run before anything is
+    graded), unpack the zips, match every file found to a student; returns the folders
+    to grade."""
     students = read_roster(roster)
+    rules = read_policy(policy) if policy is not None else None
     out.mkdir(parents=True, exist_ok=True)
     roots, entries = collect(paths, out, students)
     save(entries, out)
-    return roots, ClassRun(students, entries)
+    return roots, ClassRun(students, entries, rules)

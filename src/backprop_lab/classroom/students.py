@@ -15,11 +15,14 @@ What holds (``OUT/students.csv`` and ``OUT/files_not_counted.csv``):
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from .collect import Entry
 from .roster import Student
 
 COLUMNS = ["student_id", "name", "email", "assignment", "status", "score", "max_score",
-           "late", "submission", "others"]
+           "late", "submission", "others", "submitted_at"]
+LATE_COLUMNS = ["raw_score", "days_late", "late_days_used", "penalty"]
 
 
 def student_rows(records: list[dict], entries: list[Entry], students: list[Student],
@@ -40,13 +43,14 @@ def student_rows(records: list[dict], entries: list[Entry], students: list[Stude
             files.sort(key=lambda e: (e.mtime, e.label))
             row = {"student_id": s.id, "name": s.name, "email": s.email, "assignment": a,
                    "status": "missing", "score": 0.0, "max_score": "", "late": "",
-                   "submission": "", "others": ""}
+                   "submission": "", "others": "", "submitted_at": "", "source": ""}
             if files:
                 counted, others = files[-1], files[:-1]
                 record = by_source[counted.source]
                 row.update(status=record["status"], score=record["score"],
                            max_score=record["max_score"], late="yes" if counted.late else "",
-                           submission=counted.label,
+                           submission=counted.label, source=counted.source,
+                           submitted_at=datetime.fromtimestamp(counted.mtime, UTC).isoformat(),
                            others="; ".join(e.label for e in others))
                 for q in record.get("questions", []):
                     row[q["name"]] = q["score"]
@@ -63,6 +67,8 @@ def student_rows(records: list[dict], entries: list[Entry], students: list[Stude
 
 
 def columns(questions: list[str], rows: list[dict]) -> list[str]:
-    """COLUMNS, then the questions the rows have, in course order."""
+    """COLUMNS (and the late columns, when a policy applied), then the questions the rows
+    have, in course order."""
     present = {k for r in rows for k in r}
-    return COLUMNS + [q for q in questions if q in present]
+    return (COLUMNS + [c for c in LATE_COLUMNS if c in present]
+            + [q for q in questions if q in present])
