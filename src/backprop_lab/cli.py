@@ -86,16 +86,15 @@ def _has_dask() -> bool:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from .classroom.deadlines import PolicyError
-    from .classroom.roster import RosterError
+    from .classroom import ClassroomError
     from .grade import grade
     from .grading.report import print_results
 
     missing = [str(p) for p in args.paths if not p.exists()]
     if missing:
         return _fail("grade", "no such file or folder: " + ", ".join(missing))
-    if args.policy and not args.roster:
-        return _fail("grade", "--policy needs --roster (lateness is per student)")
+    if (args.policy or args.manual) and not args.roster:
+        return _fail("grade", "--policy and --manual need --roster (they are per student)")
     if args.scheduler and not _has_dask():
         return _fail("grade", "--scheduler needs Dask: pip install 'backprop-lab[dask]' "
                      "(in a clone: pip install -e '.[dask]')")
@@ -107,8 +106,8 @@ def _grade(args: argparse.Namespace) -> int:
                         force=args.force, assignment=args.assignment,
                         similarity=args.similarity,
                         similarity_threshold=args.similarity_threshold, roster=args.roster,
-                        policy=args.policy)
-    except (FileNotFoundError, AutograderError, RosterError, PolicyError) as error:
+                        policy=args.policy, manual=args.manual)
+    except (FileNotFoundError, AutograderError, ClassroomError) as error:
         return _fail("grade", str(error))
     print_results(summary, args.out)
     return 0
@@ -256,6 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="deadlines (TOML or JSON: due time, per-day penalty, cap, "
                             "extensions, a late-day budget; README \"Running a class\"), "
                             "applied to students.csv and the feedback; needs --roster")
+    grade.add_argument("--manual", type=Path, metavar="CSV",
+                       help="hand-graded points (student_id,question,points), merged into "
+                            "students.csv; needs --roster")
     _add_limits(grade)
     _add_similarity(grade)
     grade.set_defaults(run=_grade)

@@ -192,12 +192,12 @@ def grade(paths: list[Path], out: Path, *, autograder_dir: Path = Path("dist"),
           scheduler: str | None = None, force: bool = False, assignment: str | None = None,
           progress: bool = True, similarity: str = "auto",
           similarity_threshold: float = DEFAULT_THRESHOLD, roster: Path | None = None,
-          policy: Path | None = None) -> Summary:
+          policy: Path | None = None, manual: Path | None = None) -> Summary:
     class_run = None
     if roster is not None:  # students and LMS downloads (issue 20): classroom/run.py
         from .classroom.run import prepare
 
-        paths, class_run = prepare(paths, out, roster, policy)
+        paths, class_run = prepare(paths, out, roster, policy, manual)
     limits = limits or Limits()
     # The kernels must not see the autograders or the results, wherever they are.
     private = (str(Path(autograder_dir).resolve()), str(Path(out).resolve()))

@@ -31,8 +31,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from . import ClassroomError
 
-class PolicyError(ValueError):
+
+class PolicyError(ClassroomError):
     """The policy file cannot be used; the message says why."""
 
 

@@ -26,6 +26,17 @@ def roster_section(out: Path) -> str:
     counted = len(students) - len(missing)
     body = [f"<p>{len(students)} rows of roster students ({counted} with a counted file, "
             f"{len(missing)} missing); {len(files)} files found that do not count.</p>"]
+    totals = []
+    for a in dict.fromkeys(s["assignment"] for s in students):
+        mine = [s for s in students if s["assignment"] == a]
+        maxes = {s["max_score"] for s in mine if s.get("max_score")}
+        mean = sum(float(s["score"] or 0) for s in mine) / len(mine)
+        totals.append(f"<tr><td>{esc(a)}</td><td>{len(mine)}</td><td>{mean:.2f}</td>"
+                      f"<td>{esc(', '.join(sorted(maxes)))}</td></tr>")
+    body.append("<h3>Totals</h3><p>As in students.csv: manual points and deadline "
+                "penalties included, missing students counted as 0.</p><table><thead><tr>"
+                "<th>assignment</th><th>students</th><th>mean total</th><th>out of</th></tr>"
+                "</thead><tbody>" + "".join(totals) + "</tbody></table>")
     if missing:
         body.append("<h3>Missing</h3><ul>" + "".join(
             f"<li>{esc(s['name'])} ({esc(s['student_id'])}), {esc(s['assignment'])}</li>"

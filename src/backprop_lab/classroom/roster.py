@@ -21,13 +21,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import ClassroomError
+
 ID_COLUMNS = ("sis user id", "sid", "id number", "student id", "student number", "id")
 NAME_COLUMNS = ("name", "full name", "student")
 EMAIL_COLUMNS = ("email", "email address", "e-mail", "e-mail address")
 SKIPPED = ("points possible", "student, test", "test student")
 
 
-class RosterError(ValueError):
+class RosterError(ClassroomError):
     """The roster cannot be used; the message says why."""
 
 

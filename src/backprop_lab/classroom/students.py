@@ -22,7 +22,7 @@ from .roster import Student
 
 COLUMNS = ["student_id", "name", "email", "assignment", "status", "score", "max_score",
            "late", "submission", "others", "submitted_at"]
-LATE_COLUMNS = ["raw_score", "days_late", "late_days_used", "penalty"]
+LATE_COLUMNS = ["manual", "raw_score", "days_late", "late_days_used", "penalty"]
 
 
 def student_rows(records: list[dict], entries: list[Entry], students: list[Student],
