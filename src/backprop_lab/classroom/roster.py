@@ -40,6 +40,8 @@ class Student:
     email: str = ""
     #: other ways files name this student: Canvas user id, login, email's user part
     keys: set[str] = field(default_factory=set)
+    #: the roster's own row (its columns as exported), for the exports back to the LMS
+    raw: dict[str, str] = field(default_factory=dict)
 
 
 def squeeze(text: str) -> str:
@@ -94,5 +96,6 @@ def read_roster(path: Path) -> list[Student]:
         if email:
             keys |= {squeeze(email), squeeze(email.partition("@")[0])}
         keys.add(squeeze("".join(reversed(name.split(" ", 1)))) if " " in name else "")
-        students.append(Student(sid, name, email, keys - {""}))
+        students.append(Student(sid, name, email, keys - {""},
+                                {k: (v or "") for k, v in row.items() if k}))
     return students

@@ -12,6 +12,7 @@ from ..grading.class_stats import load_records
 from ..grading.report import to_csv
 from .collect import Entry, collect, save
 from .deadlines import Policy, read_policy
+from .exports import write_exports
 from .manual import ManualError, manual_questions, merge_manual, read_manual
 from .penalties import apply_policy, tell
 from .roster import Student, read_roster
@@ -42,9 +43,10 @@ class ClassRun:
                 asked = {}
         if self.policy is not None:
             tell(out, apply_policy(rows, self.policy), records)
+        hand = [q for qs in asked.values() for q in qs] if self.manual is not None else []
+        write_exports(out, rows, self.students, questions + hand, records)
         for row in rows:
             row.pop("source", None)
-        hand = [q for qs in asked.values() for q in qs] if self.manual is not None else []
         write_atomic(out / "students.csv", to_csv(rows, columns(questions + hand, rows)))
         write_atomic(out / "files_not_counted.csv", to_csv(not_counted, ["file", "reason"]))
 
