@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .classroom.ledger import snapshot, write_ledger
 from .feedback_folder import (  # noqa: F401 (Job, write_atomic... are grade's names too)
     Job,
     is_current,
@@ -211,6 +212,7 @@ def grade(paths: list[Path], out: Path, *, autograder_dir: Path = Path("dist"),
     jobs = unique_stems(find_submissions(paths))
     retire_stale(feedback, jobs)
     todo = [j for j in jobs if force or not is_current(j, feedback, autograders)]
+    before = snapshot(feedback, [j.stem for j in todo])  # the regrade ledger (classroom/)
     summary = Summary(skipped=len(jobs) - len(todo))
     started = time.monotonic()
     bar = Progress(len(todo)) if progress and todo else None
@@ -260,6 +262,7 @@ def grade(paths: list[Path], out: Path, *, autograder_dir: Path = Path("dist"),
                 if index not in done:
                     kept(job, row(job, "error", why))
     summary.seconds = time.monotonic() - started
+    write_ledger(out, before)
     if class_run is not None:
         class_run.finish(out, question_order(autograders, load_records(out)), assignment)
     summary.records = rebuild_outputs(out, autograders, similarity=similarity,

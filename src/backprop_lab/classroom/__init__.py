@@ -1,5 +1,6 @@
-"""Running a class: the roster, submissions as the LMS hands them out, and the rows of
-students (issue 20). ``grade --roster`` uses it; without a roster nothing here runs."""
+"""Running a class (issue 20): the roster, submissions as the LMS hands them out, the rows
+of students, deadlines, manual points and exports (``grade --roster``; without a roster
+none of these runs), and the regrade ledger (every ``grade`` run that regrades a file)."""
 
 
 class ClassroomError(ValueError):

@@ -47,3 +47,19 @@ def roster_section(out: Path) -> str:
                         f"<tr><td>{esc(f['file'])}</td><td>{esc(f['reason'])}</td></tr>"
                         for f in files) + "</tbody></table>")
     return '<section id="roster"><h2>Students and files</h2>' + "".join(body) + "</section>"
+
+
+def ledger_section(out: Path) -> str:
+    """The latest regrade ledger (``regrades.csv``): whose score changed, or ""."""
+    rows = _rows(Path(out) / "regrades.csv")
+    if not rows:
+        return ""
+    esc = html.escape
+    cells = "".join("<tr>" + "".join(f"<td>{esc(str(r.get(c, '')))}</td>" for c in (
+        "submission", "assignment", "question", "old", "new", "change", "why")) + "</tr>"
+        for r in rows)
+    return ('<section id="regrades"><h2>Regrades</h2><p>Scores that changed when the '
+            "files were graded again (regrades.csv; all runs: regrades-history.csv).</p>"
+            "<table><thead><tr><th>submission</th><th>assignment</th><th>question</th>"
+            "<th>old</th><th>new</th><th>change</th><th>why</th></tr></thead><tbody>"
+            + cells + "</tbody></table></section>")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from ..classroom.report_section import roster_section
+from ..classroom.report_section import ledger_section, roster_section
 from .class_stats import (
     UNROUTED,
     Assignment,
@@ -292,7 +292,7 @@ def write_report(out: Path, zips: list[Path] = (), *, similarity: str = "auto",
     records = load_records(out)
     templates = {z.name.removesuffix("-autograder.zip"): template_cells(z) for z in zips}
     similar = find_similar(assignment_stats(records), templates, similarity, threshold)
-    page = render(records, similar, threshold, extra=roster_section(out))
+    page = render(records, similar, threshold, extra=roster_section(out) + ledger_section(out))
     target = Path(out) / "report.html"
     tmp = target.with_name(f".report.html.{os.getpid()}.tmp")
     tmp.write_text(page, encoding="utf-8", errors="backslashreplace")
