@@ -199,3 +199,36 @@ def test_grade_with_a_roster_writes_one_row_per_student_and_lists_every_file(dis
     book = list(csv.DictReader((out / "gradebook.csv").open()))
     assert len(book) == 2 and "student_id" not in book[0]
     assert json.loads((out / "classroom" / "files.json").read_text())
+
+
+def test_grade_with_a_roster_reads_a_moodle_zip_as_downloaded(dist, tmp_path):
+    """One real run on Moodle's "Download all submissions" zip (folders per submission)."""
+    from backprop_lab.grade import grade
+
+    download = make_zip(tmp_path / "CS101-A2 Backprop-98765.zip", {
+        "Grace Hopper_3302_assignsubmission_file_/a2_backprop.ipynb": NB,
+        "Alan Turing_3303_assignsubmission_file_/notes.pdf": b"%PDF-1.4\n",
+    })
+    out = tmp_path / "out"
+    grade([download], out, autograder_dir=dist, workers=2, progress=False,
+          roster=roster(tmp_path, MOODLE_ROSTER))
+    rows = list(csv.DictReader((out / "students.csv").open()))
+    assert [(r["student_id"], r["status"]) for r in rows] == [
+        ("S001", "missing"), ("S002", "graded"), ("S003", "missing")]
+    assert float(rows[1]["score"]) == float(rows[1]["max_score"]) > 0
+    files = list(csv.DictReader((out / "files_not_counted.csv").open()))
+    assert files == [{"file": "Alan Turing_3303_assignsubmission_file_/notes.pdf",
+                      "reason": "not a notebook (.pdf)"}]
+    moodle = list(csv.reader((out / "exports" / "moodle.csv").open()))
+    assert moodle[2] == ["S002", "grace@example.edu", rows[1]["score"]]
+
+
+def test_two_canvas_downloads_of_the_same_name_are_both_unpacked(tmp_path):
+    students = read_roster(roster(tmp_path, CANVAS_ROSTER))
+    first = make_zip((tmp_path / "a1").mkdir() or tmp_path / "a1" / "submissions.zip",
+                     {"lovelaceada_12345_1_a1_forward.ipynb": NB})
+    second = make_zip((tmp_path / "a2").mkdir() or tmp_path / "a2" / "submissions.zip",
+                      {"hoppergrace_12346_2_a2_backprop.ipynb": NB})
+    roots, entries = collect([first, second], tmp_path / "out", students)
+    assert [r.name for r in roots] == ["submissions", "submissions-2"]
+    assert sorted(e.student for e in entries) == ["S001", "S002"]

@@ -3,7 +3,8 @@
 What holds:
 
 - Zips (Canvas's and Moodle's bulk downloads, or a zip a student handed in inside
-  them) are unpacked under ``OUT/unpacked/<zip name>/``: no member outside that folder
+  them) are unpacked under ``OUT/unpacked/<zip name>/`` (``-2``, ``-3``... for a name
+  given twice, as every Canvas download is ``submissions.zip``): no member outside that folder
   (absolute paths, ``..``, links are refused and listed), at most ``MAX_BYTES`` in all.
 - Every file found is listed: a notebook is graded; anything else (a ``.py``, a PDF, a
   Jupyter checkpoint copy, macOS metadata) is listed with the reason it is not.
@@ -38,9 +39,10 @@ class Entry:
     reason: str = ""  # why it is not graded ("" for a notebook)
 
 
-def unpack(archive: Path, into: Path, skipped: list[tuple[str, str]]) -> Path:
-    """Extract ``archive`` into ``into/<its stem>/``, safely; nested zips once more."""
-    target = into / archive.stem
+def unpack(archive: Path, into: Path, skipped: list[tuple[str, str]],
+           name: str | None = None) -> Path:
+    """Extract ``archive`` into ``into/<name or its stem>/``, safely; nested zips too."""
+    target = into / (name or archive.stem)
     total = 0
     try:
         with zipfile.ZipFile(archive) as z:
@@ -84,10 +86,14 @@ def collect(paths: list[Path], out: Path, students: list[Student]) -> tuple[list
                                                                             list[Entry]]:
     """The folders to grade (zips unpacked) and every file found in them."""
     skipped: list[tuple[str, str]] = []
-    roots = []
+    roots: list[Path] = []
     for path in map(Path, paths):
         if path.is_file() and path.suffix.lower() == ".zip":
-            roots.append(unpack(path, out / "unpacked", skipped))
+            # Canvas names every download submissions.zip: a second one gets -2, -3...
+            taken = {r.name for r in roots}
+            name = next(n for n in (path.stem, *(f"{path.stem}-{i}" for i in range(2, 10**6)))
+                        if n not in taken)
+            roots.append(unpack(path, out / "unpacked", skipped, name))
         else:
             roots.append(path)
     entries = [Entry("", label, "zip", None, 0.0, reason=why) for label, why in skipped]
