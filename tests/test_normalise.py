@@ -84,3 +84,22 @@ def test_names_are_numbered_in_order_of_first_use_and_builtins_kept():
 
     text = normal_form(ast.parse("total = len(items)\nfor item in items:\n    total += item").body)
     assert text == "v0 = len(v1)\nfor v2 in v1:\n    v0 += v2"
+
+
+def test_a_deeply_nested_cell_is_compared_as_it_is_and_breaks_nothing():
+    """`a+a+...+a` 500 times parses, but is too deep for the recursive steps (and for
+    Python's own deepcopy and unparse): that cell is kept as text, the rest normalised."""
+    import ast
+    import copy
+
+    from backprop_lab.grading.normalise import MAX_DEPTH, depth
+
+    deep = "def bp1_output_error(a, z, y):\n    return " + "+".join(["a"] * 500) + "\n"
+    tree = ast.parse(deep)
+    assert depth(tree) > MAX_DEPTH
+    with pytest.raises(RecursionError):  # control: what the normal form would meet
+        copy.deepcopy(tree)
+    parts = notebook_parts([deep, ORIGINAL])
+    assert set(parts) == {"backprop_vectorized", OTHER}
+    assert "a+a+a" in parts[OTHER].normal
+    assert parts["backprop_vectorized"].normal == part(ORIGINAL)

@@ -23,17 +23,17 @@ cell that does not parse (a truncated cell, Python 2) goes to ``OTHER`` as it is
 from __future__ import annotations
 
 import ast
-import builtins
 import copy
 import functools
 import warnings
 from dataclasses import dataclass
 
 from ..engine import STUBS
+from .rewrite import KEEP, Rename, Strip
 
 OTHER = "other cells"
-KEEP = frozenset(dir(builtins)) | frozenset(STUBS) | {"self", "cls"}
 SWAPPABLE_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+MAX_DEPTH = 100  #: a cell nested deeper is compared as it is (no program needs it)
 
 
 @functools.cache
@@ -56,49 +56,27 @@ def as_python(source: str) -> str:
         return source
 
 
+def depth(tree: ast.AST) -> int:
+    """How deeply the tree nests (counted without recursion)."""
+    deepest, todo = 0, [(tree, 1)]
+    while todo:
+        node, level = todo.pop()
+        deepest = max(deepest, level)
+        todo.extend((child, level + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
 def parse(python: str) -> ast.Module | None:
-    """The syntax tree of ``python`` (a cell after ``as_python``), or None."""
+    """The syntax tree of ``python`` (a cell after ``as_python``), or None: not Python,
+    or nested deeper than ``MAX_DEPTH`` (``a+a+...+a`` 500 times), which the recursive
+    steps below could not walk."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences and the like
-            return ast.parse(python)
+            tree = ast.parse(python)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-
-
-class _Strip(ast.NodeTransformer):
-    """Docstrings, annotations and ``from __future__`` imports out."""
-
-    def _body(self, node):
-        body = node.body
-        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                and isinstance(body[0].value.value, str):
-            node.body = body[1:] or [ast.Pass()]
-        return node
-
-    def visit_FunctionDef(self, node):
-        node.returns = None
-        self.generic_visit(node)
-        return self._body(node)
-
-    visit_AsyncFunctionDef = visit_FunctionDef  # noqa: N815 (ast's names)
-
-    def visit_ClassDef(self, node):
-        self.generic_visit(node)
-        return self._body(node)
-
-    def visit_arg(self, node):
-        node.annotation = None
-        return node
-
-    def visit_AnnAssign(self, node):
-        if node.value is None:
-            return None
-        self.generic_visit(node)
-        return ast.Assign(targets=[node.target], value=node.value, lineno=node.lineno)
-
-    def visit_ImportFrom(self, node):
-        return None if node.module == "__future__" else node
+    return tree if depth(tree) <= MAX_DEPTH else None
 
 
 def names(node: ast.AST) -> set[str]:
@@ -186,49 +164,11 @@ class _Sort(ast.NodeTransformer):
         return node
 
 
-class _Rename(ast.NodeTransformer):
-    """Every name but builtins and stubs becomes ``v<i>``, in order of first appearance."""
-
-    def __init__(self):
-        self.new: dict[str, str] = {}
-
-    def name(self, old: str) -> str:
-        if old in KEEP:
-            return old
-        return self.new.setdefault(old, f"v{len(self.new)}")
-
-    def visit_Name(self, node):
-        node.id = self.name(node.id)
-        return node
-
-    def visit_arg(self, node):
-        node.arg = self.name(node.arg)
-        return node
-
-    def visit_FunctionDef(self, node):
-        node.name = self.name(node.name)
-        self.generic_visit(node)
-        return node
-
-    visit_AsyncFunctionDef = visit_ClassDef = visit_FunctionDef  # noqa: N815
-
-    def visit_alias(self, node):
-        if node.asname:
-            node.asname = self.name(node.asname)
-        return node
-
-    def visit_Global(self, node):
-        node.names = [self.name(n) for n in node.names]
-        return node
-
-    visit_Nonlocal = visit_Global  # noqa: N815
-
-
 def normal_form(statements: list[ast.stmt]) -> str:
     """The statements stripped, sorted where safe, renamed and printed back."""
     tree = ast.Module(body=copy.deepcopy(statements), type_ignores=[])
     try:
-        tree = _Rename().visit(_Sort().visit(_Strip().visit(tree)))
+        tree = Rename().visit(_Sort().visit(Strip().visit(tree)))
         return ast.unparse(ast.fix_missing_locations(tree))
     except (RecursionError, ValueError, TypeError, AttributeError):
         return "\n".join(ast.dump(s) for s in statements)
@@ -247,7 +187,16 @@ def _calls(node: ast.AST) -> set[str]:
 
 
 def notebook_parts(cells: list[str]) -> dict[str, Part]:
-    """The notebook's parts by name: a stub with the helpers it calls, or OTHER."""
+    """The notebook's parts by name: a stub with the helpers it calls, or OTHER (all of
+    it, as it is, should the normal form fail: a report is never lost to one notebook)."""
+    try:
+        return _parts(cells)
+    except (RecursionError, MemoryError, ValueError, TypeError, AttributeError):
+        text = "\n\n".join(cells)
+        return {OTHER: Part(text, text)} if text.strip() else {}
+
+
+def _parts(cells: list[str]) -> dict[str, Part]:
     defs: dict[str, tuple[ast.stmt, str]] = {}  # the last definition of a name wins
     rest: list[ast.stmt] = []
     raw: list[str] = []
