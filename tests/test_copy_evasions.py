@@ -139,16 +139,20 @@ def test_a_copy_saved_in_nbformat_3_is_read_and_found(tmp_path):
     assert listed(codes) == {frozenset(("copy.ipynb", "s00.ipynb"))}
 
 
-def test_a_class_of_copies_each_with_one_stub_changed_lists_every_pair(tmp_path):
-    """The issue's class that listed no pair: all copies of one notebook."""
+def test_a_class_of_copies_each_with_one_stub_changed_lists_every_pair(monkeypatch):
+    """The issue's class that listed no pair: all copies of one notebook, each with one
+    stub rewritten, the largest (backprop_loops) included."""
     base = solution(0)
-    copies = {}
-    for i, stub in enumerate(["bp1_output_error", "bp2_hidden_error", "bp3_bias_gradient",
-                              "bp4_weight_gradient", "backprop_vectorized", "backprop_batch"]):
-        copies[f"c{i}"] = {**base, stub: solution(100 + i)[stub]}
-    codes = {}
-    for name, sources in copies.items():
-        codes[f"{name}.ipynb"] = kept_code(code_cells(notebook(sources)))
+    stubs = ["bp1_output_error", "bp2_hidden_error", "bp3_bias_gradient",
+             "bp4_weight_gradient", "backprop_vectorized", "backprop_batch", "backprop_loops"]
+    codes = {f"c{i:02d}.ipynb": kept_code(code_cells(notebook(
+        {**base, stubs[i % 7]: solution(100 + i)[stubs[i % 7]]}))) for i in range(14)}
     pairs = similar_pairs("a2_backprop", codes, TEMPLATE)
     assert len(pairs) == len(codes) * (len(codes) - 1) // 2
     assert similarity.rings(pairs) == [sorted(codes)]
+    # Control: linking by raw overlap alone, the copies that rewrote backprop_loops fall
+    # in groups of their own, the code they all share looks common, and they are lost.
+    monkeypatch.setattr(fingerprints, "PART_AGREE", 99)
+    lost = similar_pairs("a2_backprop", codes, TEMPLATE)
+    assert len(lost) < len(pairs)
+    assert {"c06.ipynb", "c13.ipynb"} - {n for p in lost for n in (p.a, p.b)}

@@ -25,6 +25,8 @@ GUARANTEE = 20  #: a shared run this long is always found (window = GUARANTEE - 
 COMMON_SHARE = 0.5  #: fingerprints in more of the class's groups than this weigh 0
 LINK = 0.8  #: raw overlap that puts two submissions in one group for the common rule
 CLASS_MIN = 10  #: a smaller class is weighed as if it had this many groups
+PART_ALIKE = 0.9  #: a part agrees when each side holds this share of the other's
+PART_AGREE = 4  #: ... and a pair agreeing on all parts but one links only with this many
 FLOOR = 0.1  #: added to log(G / g) before squaring: a fingerprint in every group still counts
 
 
@@ -110,14 +112,35 @@ def groups(score: np.ndarray, link: float = LINK) -> list[int]:
     return [root(i) for i in range(len(score))]
 
 
-def rarity(sets: list[set[int]], link: float = LINK) -> dict[int, float]:
+def part_links(parts: list[dict[str, set[int]]], alike: float = PART_ALIKE) -> np.ndarray:
+    """Pairs that agree on every part but one (and on at least ``PART_AGREE`` parts): a
+    part agrees when each side holds ``alike`` of the other's fingerprints. Copies that
+    each rewrote one stub, the largest even, are linked; independent work is not."""
+    n = len(parts)
+    agree, held = np.zeros((n, n), dtype=int), np.zeros((n, n), dtype=int)
+    for name in sorted({p for ps in parts for p in ps}):
+        sets = [ps.get(name, set()) for ps in parts]
+        both, _, mass = overlaps(sets)
+        larger = np.maximum.outer(mass, mass)
+        agree += (both >= alike * np.where(larger > 0, larger, np.inf)).astype(int)
+        held += (larger > 0).astype(int)
+    return (agree >= held - 1) & (agree >= PART_AGREE)
+
+
+def rarity(sets: list[set[int]], link: float = LINK,
+           parts: list[dict[str, set[int]]] | None = None) -> dict[int, float]:
     """Each fingerprint's weight as evidence: ``(log(G / g) + FLOOR)^2`` for a fingerprint
     found in ``g`` of the class's ``G`` independent groups, and 0 (common knowledge) when
     ``g`` is more than ``COMMON_SHARE`` of them and more than two. Squared: what few
-    students share weighs far more than what many share (measured: README)."""
+    students share weighs far more than what many share (measured: README). Groups link
+    submissions whose raw fingerprints overlap by ``link``, or (given their ``parts``)
+    that agree on every part but one."""
     if not sets:
         return {}
-    group = groups(overlaps(sets)[1], link)
+    linked = overlaps(sets)[1] >= link
+    if parts is not None and link <= 1:
+        linked |= part_links(parts)
+    group = groups(linked.astype(float), 0.5)
     owners: dict[int, set[int]] = {}
     for g, s in zip(group, sets, strict=True):
         for h in s:

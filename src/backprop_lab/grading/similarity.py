@@ -145,7 +145,8 @@ def _prepare(codes: dict[str, list[str]], template: list[str], link: float) -> _
     prints = {n: {p: fingerprint(part.normal, boiler) for p, part in parts[n].items()}
               for n in names}
     whole = [set().union(*prints[n].values()) for n in names]
-    return _Class(names, parts, prints, whole, rarity(whole, link))
+    return _Class(names, parts, prints, whole,
+                  rarity(whole, link, [prints[n] for n in names]))
 
 
 def _stub_hits(c: _Class, stub_threshold: float) -> dict[tuple[int, int], str]:
