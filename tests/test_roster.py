@@ -19,6 +19,7 @@ from conftest import ROOT
 
 from backprop_lab.classroom.collect import collect
 from backprop_lab.classroom.layouts import classify
+from backprop_lab.classroom.options import Setup
 from backprop_lab.classroom.roster import RosterError, read_roster
 from backprop_lab.classroom.students import student_rows
 
@@ -176,7 +177,7 @@ def test_grade_with_a_roster_writes_one_row_per_student_and_lists_every_file(dis
     policy.write_text('[a2_backprop]\ndue = "2026-01-01T00:00:00Z"\nper_day = 0.1\n'
                       'cap = 0.3\n[a2_backprop.extensions]\nS002 = "2099-01-01T00:00:00Z"\n')
     grade([folder], out, autograder_dir=dist, workers=2, progress=False,
-          roster=roster(tmp_path, CANVAS_ROSTER), policy=policy)
+          classroom=Setup(roster(tmp_path, CANVAS_ROSTER), policy))
     rows = list(csv.DictReader((out / "students.csv").open()))
     assert [(r["student_id"], r["status"]) for r in rows] == [
         ("S001", "graded"), ("S002", "graded"), ("S003", "missing")]
@@ -211,7 +212,7 @@ def test_grade_with_a_roster_reads_a_moodle_zip_as_downloaded(dist, tmp_path):
     })
     out = tmp_path / "out"
     grade([download], out, autograder_dir=dist, workers=2, progress=False,
-          roster=roster(tmp_path, MOODLE_ROSTER))
+          classroom=Setup(roster(tmp_path, MOODLE_ROSTER)))
     rows = list(csv.DictReader((out / "students.csv").open()))
     assert [(r["student_id"], r["status"]) for r in rows] == [
         ("S001", "missing"), ("S002", "graded"), ("S003", "missing")]
@@ -232,3 +233,20 @@ def test_two_canvas_downloads_of_the_same_name_are_both_unpacked(tmp_path):
     roots, entries = collect([first, second], tmp_path / "out", students)
     assert [r.name for r in roots] == ["submissions", "submissions-2"]
     assert sorted(e.student for e in entries) == ["S001", "S002"]
+
+
+def test_the_command_line_refuses_a_bad_roster_or_a_policy_without_one(tmp_path):
+    """Exit 1 with the reason, before anything is graded (no kernel, no autograder)."""
+    import subprocess
+    import sys
+
+    bad = roster(tmp_path, "Name,Email\nAda,ada@example.edu\n", "bad.csv")
+    (tmp_path / "subs").mkdir()
+    for extra, said in ((["--roster", str(bad)], "needs a student id column"),
+                        (["--policy", str(bad)], "--policy and --manual need --roster")):
+        done = subprocess.run([sys.executable, "-m", "backprop_lab", "grade",
+                               str(tmp_path / "subs"), "--out", str(tmp_path / "out"),
+                               "--autograders", str(tmp_path / "none"), *extra],
+                              capture_output=True, text=True)
+        assert done.returncode == 1 and said in done.stderr, done.stderr
+        assert not (tmp_path / "out" / "students.csv").exists()

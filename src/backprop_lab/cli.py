@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .classroom.options import add_options as add_class_options
 from .gradescope import LIMITS as GRADESCOPE
 from .grading.autograder import AutograderError
 from .grading.kernel import GIB, Limits
@@ -87,14 +88,13 @@ def _has_dask() -> bool:
 
 def _grade(args: argparse.Namespace) -> int:
     from .classroom import ClassroomError
+    from .classroom.options import setup_of
     from .grade import grade
     from .grading.report import print_results
 
     missing = [str(p) for p in args.paths if not p.exists()]
     if missing:
         return _fail("grade", "no such file or folder: " + ", ".join(missing))
-    if (args.policy or args.manual) and not args.roster:
-        return _fail("grade", "--policy and --manual need --roster (they are per student)")
     if args.scheduler and not _has_dask():
         return _fail("grade", "--scheduler needs Dask: pip install 'backprop-lab[dask]' "
                      "(in a clone: pip install -e '.[dask]')")
@@ -105,8 +105,8 @@ def _grade(args: argparse.Namespace) -> int:
                         workers=args.workers, limits=_limits(args), scheduler=args.scheduler,
                         force=args.force, assignment=args.assignment,
                         similarity=args.similarity,
-                        similarity_threshold=args.similarity_threshold, roster=args.roster,
-                        policy=args.policy, manual=args.manual)
+                        similarity_threshold=args.similarity_threshold,
+                        classroom=setup_of(args))
     except (FileNotFoundError, AutograderError, ClassroomError) as error:
         return _fail("grade", str(error))
     print_results(summary, args.out)
@@ -246,18 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "[dask] extra)")
     grade.add_argument("--force", action="store_true",
                        help="regrade submissions that are unchanged since the last run")
-    grade.add_argument("--roster", type=Path, metavar="CSV",
-                       help="the class roster (a Canvas, Moodle or Gradescope export, or "
-                            "id,name,email): PATHs may then be LMS downloads (zips too); "
-                            "writes students.csv (one row per student) and "
-                            "files_not_counted.csv")
-    grade.add_argument("--policy", type=Path, metavar="FILE",
-                       help="deadlines (TOML or JSON: due time, per-day penalty, cap, "
-                            "extensions, a late-day budget; README \"Running a class\"), "
-                            "applied to students.csv and the feedback; needs --roster")
-    grade.add_argument("--manual", type=Path, metavar="CSV",
-                       help="hand-graded points (student_id,question,points), merged into "
-                            "students.csv; needs --roster")
+    add_class_options(grade)  # --roster, --policy, --manual: classroom/options.py
     _add_limits(grade)
     _add_similarity(grade)
     grade.set_defaults(run=_grade)

@@ -1,5 +1,7 @@
-"""``grade --roster``: the two hooks ``grade`` calls, before grading and before its
-outputs are rebuilt. Without ``--roster`` neither runs and ``grade`` is unchanged."""
+"""The hooks ``grade`` calls for a class: ``prepare_class`` before grading (a no-op
+without ``--roster``), ``snapshot`` of what is about to be regraded, and
+``finish_class`` before the outputs are rebuilt (the regrade ledger; the students' rows,
+deadlines, manual points and exports with ``--roster``)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from ..grading.report import to_csv
 from .collect import Entry, collect, save
 from .deadlines import Policy, read_policy
 from .exports import write_exports
+from .ledger import snapshot, write_ledger  # noqa: F401 (snapshot: grade's name too)
 from .manual import ManualError, manual_questions, merge_manual, read_manual
+from .options import Setup
 from .penalties import apply_policy, tell
 from .roster import Student, read_roster
 from .students import columns, student_rows
@@ -51,16 +55,27 @@ class ClassRun:
         write_atomic(out / "files_not_counted.csv", to_csv(not_counted, ["file", "reason"]))
 
 
-def prepare(paths: list[Path], out: Path, roster: Path, policy: Path | None = None,
-            manual: Path | None = None) -> tuple[list[Path], ClassRun]:
-    """Read the roster and the policy (a bad one stops the run before anything is
-    graded), unpack the zips, match every file found to a student; returns the folders
-    to grade."""
-    students = read_roster(roster)
-    rules = read_policy(policy) if policy is not None else None
+def prepare_class(paths: list[Path], out: Path,
+                  setup: Setup | None) -> tuple[list[Path], ClassRun | None]:
+    """Without a setup: the paths as they are. With one: read the roster, the policy and
+    check the manual points file (a bad one stops the run before anything is graded),
+    unpack the zips, match every file found to a student; returns the folders to grade."""
+    if setup is None:
+        return paths, None
+    students = read_roster(setup.roster)
+    rules = read_policy(setup.policy) if setup.policy is not None else None
+    if setup.manual is not None and not Path(setup.manual).is_file():
+        raise ManualError(f"the manual points {setup.manual} do not exist")
     out.mkdir(parents=True, exist_ok=True)
     roots, entries = collect(paths, out, students)
     save(entries, out)
-    if manual is not None and not Path(manual).is_file():
-        raise ManualError(f"the manual points {manual} do not exist")
-    return roots, ClassRun(students, entries, rules, manual)
+    return roots, ClassRun(students, entries, rules, setup.manual)
+
+
+def finish_class(out: Path, run: ClassRun | None, before: dict[str, dict],
+                 questions: list[str], assignment: str | None = None) -> None:
+    """After grading, before the gradebook is rebuilt: the regrade ledger (every run) and
+    the class's files (with a setup)."""
+    write_ledger(out, before)
+    if run is not None:
+        run.finish(out, questions, assignment)

@@ -31,10 +31,10 @@ from .similarity import DEFAULT_THRESHOLD, STUB_THRESHOLD, Pair, similar_pairs, 
 from .similarity import rings as copy_rings
 
 #: With ``similarity="auto"``, assignments with more submissions than this are skipped.
-#: Measured (benchmarks/bench_report.py, 2 busy cores): about 60 ms per submission for
+#: Measured (benchmarks/bench_report.py, 2 busy cores): 60-120 ms per submission for
 #: the normal form and fingerprints; every pair at once by sparse products: 500
-#: submissions in 39 s. A class of copies lists every pair, each built in Python: the
-#: limit keeps that cost below grading the class (about 16 min per 1000).
+#: submissions in 34-39 s. A class of copies lists every pair (100 copies: 4,950 pairs
+#: in 22 s, growing with the pairs): the limit bounds that worst case.
 AUTO_LIMIT = 1000
 #: Parts (stubs, other cells) at least this alike are shown side by side.
 SHOW_PART = 0.3
