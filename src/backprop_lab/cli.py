@@ -87,8 +87,7 @@ def _has_dask() -> bool:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from .classroom import ClassroomError
-    from .classroom.options import setup_of
+    from .classroom.options import ClassroomError, setup_of
     from .grade import grade
     from .grading.report import print_results
 
@@ -105,8 +104,7 @@ def _grade(args: argparse.Namespace) -> int:
                         workers=args.workers, limits=_limits(args), scheduler=args.scheduler,
                         force=args.force, assignment=args.assignment,
                         similarity=args.similarity,
-                        similarity_threshold=args.similarity_threshold,
-                        classroom=setup_of(args))
+                        similarity_threshold=args.similarity_threshold, classroom=setup_of(args))
     except (FileNotFoundError, AutograderError, ClassroomError) as error:
         return _fail("grade", str(error))
     print_results(summary, args.out)

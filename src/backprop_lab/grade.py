@@ -257,8 +257,7 @@ def grade(paths: list[Path], out: Path, *, autograder_dir: Path = Path("dist"),
                 if index not in done:
                     kept(job, row(job, "error", why))
     summary.seconds = time.monotonic() - started
-    finish_class(out, class_run, before, question_order(autograders, load_records(out)),
-                 assignment)
+    finish_class(out, class_run, before, question_order(autograders, load_records(out)), assignment)
     summary.records = rebuild_outputs(out, autograders, similarity=similarity,
                                       similarity_threshold=similarity_threshold)
     return summary
