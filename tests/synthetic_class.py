@@ -1,55 +1,36 @@
 """A large class of feedback records, made without kernels, for the report's size tests.
 
-Each submission is the handed-out a2 notebook (samples/) with every stub filled by one of
-the styles of tests/test_mutants.py or the reference, its local names renamed at random,
-so the similarity check has real code of real size to fingerprint. Scores, diagnoses,
+Each submission is the handed-out a2 notebook (samples/) with every stub filled by an
+independent solution (tests/independent_class.py), so the similarity check has real code
+of real size to fingerprint, and a class that copied nothing. Scores, diagnoses,
 messages and flags are drawn as a class might show them.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import numpy as np
+from independent_class import notebook, solution
 
 from backprop_lab.grading.report import MISTAKES
 from backprop_lab.grading.similarity import code_cells
-from backprop_lab.samples import filled, read
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "a2_backprop"
 POINTS = {"backprop_loops": 4, "bp1_output_error": 3, "bp2_hidden_error": 3,
           "bp3_bias_gradient": 3, "bp4_weight_gradient": 3, "backprop_vectorized": 4,
           "backprop_batch": 4}
-NAMES = ["delta", "nabla_w", "nabla_b", "activation", "activations", "zs", "z", "W", "a"]
-
-
-def _styles() -> list[dict[str, str]]:
-    from test_mutants import STYLES
-
-    return [{}] + [src for (a, _), src in STYLES.items() if a == ASSIGNMENT]
-
-
-def _renamed(source: str, rng: np.random.Generator) -> str:
-    for name in NAMES:
-        if rng.random() < 0.5:
-            source = re.sub(rf"\b{name}\b", f"{name}_{rng.integers(100)}", source)
-    return source
 
 
 def synthetic_class(out: Path, n: int, seed: int = 0) -> Path:
     """Write ``n`` feedback records (``out/feedback/*.json``) for a2; returns ``out``."""
     rng = np.random.default_rng(seed)
-    template = read(ROOT / "samples" / f"{ASSIGNMENT}-unfinished.ipynb")
-    styles = _styles()
     codes = list(MISTAKES)
     (out / "feedback").mkdir(parents=True, exist_ok=True)
     for i in range(n):
-        sources = {stub: _renamed(styles[rng.integers(len(styles))].get(stub, ""), rng)
-                   for stub in POINTS}
-        code = code_cells(filled(template, {k: v for k, v in sources.items() if v.strip()}))
+        code = code_cells(notebook(solution(10_000 * seed + i)))
         questions = []
         for stub, points in POINTS.items():
             wrong = rng.random() < 0.3

@@ -18,7 +18,7 @@ from backprop_lab.grading.similarity import (
     similar_pairs,
     submission_code,
 )
-from backprop_lab.samples import filled, read, write
+from backprop_lab.samples import filled, read, stub_cells, write
 
 ASSIGNMENTS = ["a1_forward", "a2_backprop", "a3_training", "a4_conventions"]
 RENAMES = {"a3_training": {"mini_batches": "chunks", "mini_batch": "chunk", "nabla_w": "gw",
@@ -47,7 +47,11 @@ def class_of(assignment, tmp_path, copy=False):
     """Honest submissions (the reference and two other styles), plus a disguised copy."""
     nb = template(assignment)
     sources = {"reference": {}}
-    sources.update({style: src for (a, style), src in STYLES.items() if a == assignment})
+    stubs = stub_cells(nb)
+    for (a, style), src in STYLES.items():
+        if a == assignment:  # a stub the style leaves out stays unfinished, not the reference
+            sources[style] = {stub: src.get(stub, f"def {stub}(*args):\n    ...\n")
+                              for stub in stubs}
     if copy:
         original = sources[ORIGINAL[assignment]]
         sources["copy"] = {stub: disguise(src, RENAMES[assignment])
@@ -93,7 +97,10 @@ def test_the_handed_out_code_alone_is_no_evidence(tmp_path):
 
 
 @pytest.mark.task("similarity")
-def test_cells_are_named_by_the_function_they_define():
-    parts = parts_of(["# mine\n\ndef bp1_output_error(a, z, y):\n    pass\n",
-                      "import numpy as np\n", "def helper():\n    pass\n"])
-    assert set(parts) == {"bp1_output_error", "helper", "other cells"}
+def test_a_stub_is_one_part_with_the_helpers_it_calls_and_the_rest_is_other_cells():
+    parts = parts_of(["# mine\n\ndef bp1_output_error(a, z, y):\n    return helper(a)\n",
+                      "import numpy as np\n", "def helper(a):\n    return a\n",
+                      "def unused():\n    pass\n"])
+    assert set(parts) == {"bp1_output_error", "other cells"}
+    assert "def helper" in parts["bp1_output_error"]
+    assert "def unused" in parts["other cells"] and "import numpy" in parts["other cells"]

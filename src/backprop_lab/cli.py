@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .classroom.options import add_options as add_class_options
 from .dask_cli import add_certs_command, add_grade_options, prepare_grade
 from .dask_security import DaskSetupError
 from .gradescope import LIMITS as GRADESCOPE
@@ -87,6 +88,7 @@ def _has_dask() -> bool:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    from .classroom.options import ClassroomError, setup_of
     from .grade import grade
     from .grading.report import print_results
 
@@ -104,8 +106,8 @@ def _grade(args: argparse.Namespace) -> int:
                         workers=args.workers, limits=_limits(args), scheduler=args.scheduler,
                         force=args.force, assignment=args.assignment,
                         similarity=args.similarity,
-                        similarity_threshold=args.similarity_threshold)
-    except (FileNotFoundError, AutograderError, DaskSetupError) as error:
+                        similarity_threshold=args.similarity_threshold, classroom=setup_of(args))
+    except (FileNotFoundError, AutograderError, DaskSetupError, ClassroomError) as error:
         return _fail("grade", str(error))
     print_results(summary, args.out)
     return 0
@@ -246,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_grade_options(grade)
     grade.add_argument("--force", action="store_true",
                        help="regrade submissions that are unchanged since the last run")
+    add_class_options(grade)  # --roster, --policy, --manual: classroom/options.py
     _add_limits(grade)
     _add_similarity(grade)
     grade.set_defaults(run=_grade)

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .classroom.run import Setup, finish_class, prepare_class, snapshot
 from .feedback_folder import (  # noqa: F401 (Job, write_atomic... are grade's names too)
     Job,
     is_current,
@@ -226,8 +227,9 @@ def rebuild_outputs(out: Path, autograders: dict[str, Autograder], *, similarity
 def grade(paths: list[Path], out: Path, *, autograder_dir: Path = Path("dist"),
           workers: int | None = None, limits: Limits | None = None,
           scheduler: str | None = None, force: bool = False, assignment: str | None = None,
-          progress: bool = True, similarity: str = "auto",
+          progress: bool = True, similarity: str = "auto", classroom: Setup | None = None,
           similarity_threshold: float = DEFAULT_THRESHOLD) -> Summary:
+    paths, class_run = prepare_class(paths, out, classroom)  # issue 20: classroom/run.py
     limits = limits or Limits()
     # The kernels must not see the autograders or the results, wherever they are.
     private = (str(Path(autograder_dir).resolve()), str(Path(out).resolve()))
@@ -241,6 +243,7 @@ def grade(paths: list[Path], out: Path, *, autograder_dir: Path = Path("dist"),
     jobs = unique_stems(find_submissions(paths))
     retire_stale(feedback, jobs)
     todo = [j for j in jobs if force or not is_current(j, feedback, autograders)]
+    before = snapshot(feedback, [j.stem for j in todo])  # for the regrade ledger
     summary = Summary(skipped=len(jobs) - len(todo))
     started = time.monotonic()
     bar = Progress(len(todo)) if progress and todo else None
@@ -291,6 +294,7 @@ def grade(paths: list[Path], out: Path, *, autograder_dir: Path = Path("dist"),
                 if index not in done:
                     kept(job, row(job, "error", why))
     summary.seconds = time.monotonic() - started
+    finish_class(out, class_run, before, question_order(autograders, load_records(out)), assignment)
     summary.records = rebuild_outputs(out, autograders, similarity=similarity,
                                       similarity_threshold=similarity_threshold)
     return summary

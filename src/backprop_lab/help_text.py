@@ -34,6 +34,10 @@ under --out:
   feedback/STEM.md       the same, for the student to read
   mistakes.csv           submissions per question and named mistake
   report.html            the class at a glance (see `backprop-lab report --help`)
+  regrades.csv           when a file graded before scores otherwise: per question, old
+                         and new score and why (all runs: regrades-history.csv)
+With --roster, also students.csv (one row per student), files_not_counted.csv and
+exports/ (Canvas, Moodle, per assignment, feedback.zip): README "Running a class".
 A submission that is unchanged since it was last graded is skipped (--force regrades).
 A broken submission gets its row with a status and a reason; it never stops the batch."""
 

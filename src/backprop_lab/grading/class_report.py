@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from ..classroom.report_section import ledger_section, roster_section
 from .class_stats import (
     UNROUTED,
     Assignment,
@@ -26,13 +27,14 @@ from .class_stats import (
 )
 from .report import MISTAKES, kernel_says, plain
 from .report_plots import mistakes_heat_map, score_histogram
-from .similarity import DEFAULT_THRESHOLD, Pair, similar_pairs, template_cells
+from .similarity import DEFAULT_THRESHOLD, STUB_THRESHOLD, Pair, similar_pairs, template_cells
+from .similarity import rings as copy_rings
 
 #: With ``similarity="auto"``, assignments with more submissions than this are skipped.
-#: Measured (benchmarks/bench_report.py, 2 busy cores): 67 ms to fingerprint a submission,
-#: 0.17 ms per pair with the pre-filter, 2.2 ms per pair compared exactly (the worst case,
-#: a class of near-copies). At 1000 submissions the worst case (about 18 min) matches
-#: grading them (about 16 min at 61 per minute); the usual case takes about 2.5 min.
+#: Measured (benchmarks/bench_report.py, 2 busy cores): 60-120 ms per submission for
+#: the normal form and fingerprints; every pair at once by sparse products: 500
+#: submissions in 34-39 s. A class of copies lists every pair (100 copies: 4,950 pairs
+#: in 22 s, growing with the pairs): the limit bounds that worst case.
 AUTO_LIMIT = 1000
 #: Parts (stubs, other cells) at least this alike are shown side by side.
 SHOW_PART = 0.3
@@ -168,18 +170,30 @@ def pair_block(pair: Pair, stems: dict[str, str]) -> str:
              td(f"<pre>{esc(right, CODE)}</pre>")] for name, score, left, right in shown]
     a, b = stems.get(pair.a, pair.a), stems.get(pair.b, pair.b)
     alike = ", ".join(f"{esc(name)} {percent(score)}" for name, score, *_ in shown)
+    why = {"notebook": "the notebooks"}.get(pair.reason, pair.reason)
     return (f'<details class="pair"><summary>{link(a, pair.a)} and {link(b, pair.b)}: '
-            f"<b>{percent(pair.score)}</b> alike ({pair.shared} characters of filtered code "
-            f"in common; {alike or 'no single part'})</summary>"
+            f"<b>{percent(pair.score)}</b> alike as notebooks, listed for "
+            f'<span class="reason">{esc(why)}</span> ({pair.shared:g} weight of shared '
+            f"fingerprints; {alike or 'no single part'})</summary>"
             + _table(["part", esc(pair.a), esc(pair.b)], rows, "side-by-side") + "</details>")
+
+
+def ring_list(pairs: list[Pair], stems: dict[str, str]) -> str:
+    """Groups of three or more submissions linked by listed pairs: copy rings."""
+    items = "".join(f"<li>{len(r)} submissions: " + ", ".join(link(stems.get(n, n), n) for n in r)
+                    + "</li>" for r in copy_rings(pairs))
+    return f'<div class="rings"><h4>Copy rings</h4><ul>{items}</ul></div>' if items else ""
 
 
 def similarity_section(found: list[Similarity], stems: dict[str, str],
                        threshold: float) -> str:
     out = ['<section id="similarity"><h2>Similar submissions</h2>',
            f'<p class="note">Pairs of the same assignment whose code is at least '
-           f"{percent(threshold)} alike (copydetect fingerprints; names, comments and spacing "
-           "ignored; the handed-out code and code most of the class shares left out).</p>"]
+           f"{percent(threshold)} alike, or with one substantial stub at least "
+           f"{percent(STUB_THRESHOLD)} alike (winnowed fingerprints of the code parsed and "
+           "printed back: names, comments, spacing, brackets, semicolons and the order of "
+           "helpers ignored; the handed-out code left out; code most of the class shares "
+           "weighs nothing, a copy ring counting once).</p>"]
     for s in found:
         out.append(f"<h3>{esc(s.assignment)}</h3>")
         if s.skipped:
@@ -187,7 +201,7 @@ def similarity_section(found: list[Similarity], stems: dict[str, str],
         elif not s.pairs:
             out.append(f'<p class="note">No pair above the threshold ({s.seconds:.1f} s).</p>')
         else:
-            out += [pair_block(p, stems) for p in s.pairs]
+            out += [ring_list(s.pairs, stems)] + [pair_block(p, stems) for p in s.pairs]
     return "".join(out) + "</section>"
 
 
@@ -251,7 +265,7 @@ def find_similar(assignments: list[Assignment], templates: dict[str, list[str]],
 
 
 def render(records: list[dict], similar: list[Similarity], threshold: float,
-           title: str = "Class report") -> str:
+           title: str = "Class report", extra: str = "") -> str:
     """The whole page as one string."""
     assignments = assignment_stats(records)
     stems = {r["submission"]: r["stem"] for r in records}
@@ -263,7 +277,7 @@ def render(records: list[dict], similar: list[Similarity], threshold: float,
             "submission's feedback (feedback/&lt;file&gt;.md).</p>", f"<nav>{nav}</nav>",
             overview(assignments), *(assignment_section(a) for a in assignments),
             heat_map_section(assignments), flagged_section(records),
-            similarity_section(similar, stems, threshold), students_section(assignments)]
+            similarity_section(similar, stems, threshold), students_section(assignments), extra]
     return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f"<title>{esc(title)}</title><style>{CSS}</style></head><body>"
             + "".join(body) + f"<script>{SORT_JS}</script></body></html>\n")
@@ -273,13 +287,12 @@ def write_report(out: Path, zips: list[Path] = (), *, similarity: str = "auto",
                  threshold: float = DEFAULT_THRESHOLD) -> Path:
     """Write ``out/report.html`` from ``out/feedback/*.json``; returns its path.
 
-    The built student notebooks beside the autograder ``zips`` (where present) are the
-    boilerplate the similarity check leaves out.
-    """
+    The student notebooks beside the autograder ``zips`` are the handed-out code, left out.
+    With a roster (``grade --roster``), the students and files not counted are shown."""
     records = load_records(out)
     templates = {z.name.removesuffix("-autograder.zip"): template_cells(z) for z in zips}
     similar = find_similar(assignment_stats(records), templates, similarity, threshold)
-    page = render(records, similar, threshold)
+    page = render(records, similar, threshold, extra=roster_section(out) + ledger_section(out))
     target = Path(out) / "report.html"
     tmp = target.with_name(f".report.html.{os.getpid()}.tmp")
     tmp.write_text(page, encoding="utf-8", errors="backslashreplace")

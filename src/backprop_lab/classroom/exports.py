@@ -1,0 +1,85 @@
+"""Exports an LMS imports (``OUT/exports/``, written with ``students.csv``).
+
+- ``canvas.csv``: Canvas's gradebook import: the identifying columns Canvas exports and
+  reads back (``Student, ID, SIS User ID, SIS Login ID, Section``; Canvas needs one of
+  the first three, and keeps a row's other columns as they were), then one column per
+  assignment. When the roster is Canvas's own export, its values are copied and an
+  assignment's column takes the header of the roster's column for it (``A2 Backprop
+  (1234)``: Canvas matches it to that assignment); otherwise the header is the
+  assignment's name and Canvas creates the assignment.
+- ``moodle.csv``: for Moodle's "Import grades: CSV file": ``ID number, Email address``,
+  then one column per assignment; in Moodle, identify users by email address (or ID
+  number) and map each column to its grade item.
+- ``<assignment>.csv``: one per assignment: the students in roster order, their status,
+  total and every question in course order.
+- ``feedback.zip``: per student a folder ``<id> <name>/`` holding the feedback (``.md``)
+  of each counted file, to hand back.
+
+Scores are the totals of ``students.csv``: manual points and deadline penalties included.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+from ..feedback_folder import write_atomic
+from ..grading.report import to_csv
+from .roster import Student, squeeze
+
+CANVAS_IDS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+CANVAS_COLUMN = re.compile(r"^(?P<title>.*?)\s*\((?P<id>\d+)\)$")
+
+
+def canvas_header(assignment: str, roster_columns: list[str]) -> str:
+    """The roster's Canvas column for this assignment (``Title (id)``), else its name."""
+    for column in roster_columns:
+        found = CANVAS_COLUMN.match(column)
+        if found and squeeze(found["title"]) in (squeeze(assignment),
+                                                 squeeze(assignment.split("_", 1)[-1])):
+            return column
+    return assignment
+
+
+def write_exports(out: Path, rows: list[dict], students: list[Student],
+                  questions: list[str], records: list[dict]) -> Path:
+    """Write every export; returns the folder."""
+    folder = out / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    assignments = list(dict.fromkeys(r["assignment"] for r in rows))
+    total = {(r["student_id"], r["assignment"]): r["score"] for r in rows}
+    columns = list(students[0].raw) if students else []
+    headers = {a: canvas_header(a, columns) for a in assignments}
+    canvas = []
+    for s in students:
+        base = {c: s.raw.get(c, "") for c in CANVAS_IDS}
+        if not base["Student"]:
+            last, _, first = s.name.rpartition(" ")
+            base["Student"] = f"{first}, {last}".strip(", ") if last else s.name
+            base["SIS User ID"] = base["SIS User ID"] or s.id
+        canvas.append({**base, **{headers[a]: total.get((s.id, a), "") for a in assignments}})
+    write_atomic(folder / "canvas.csv", to_csv(canvas, CANVAS_IDS + list(headers.values())))
+    moodle = [{"ID number": s.id, "Email address": s.email,
+               **{a: total.get((s.id, a), "") for a in assignments}} for s in students]
+    write_atomic(folder / "moodle.csv", to_csv(moodle, ["ID number", "Email address",
+                                                        *assignments]))
+    for a in assignments:
+        mine = [r for r in rows if r["assignment"] == a]
+        present = {k for r in mine for k in r}
+        cols = ["student_id", "name", "email", "status", "score", "max_score"]
+        write_atomic(folder / f"{a}.csv", to_csv([{c: r.get(c, "") for c in cols + [
+            q for q in questions if q in present]} for r in mine],
+            cols + [q for q in questions if q in present]))
+    stems = {r.get("source"): r["stem"] for r in records}
+    names = {s.id: s.name for s in students}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for r in rows:
+            md = out / "feedback" / f"{stems.get(r.get('source'), '')}.md"
+            if r.get("source") and md.is_file():
+                who = re.sub(r"[^\w .@-]", "_", f"{r['student_id']} {names[r['student_id']]}")
+                z.writestr(f"{who}/{r['assignment']}.md", md.read_bytes())
+    (folder / "feedback.zip").write_bytes(buffer.getvalue())
+    return folder
