@@ -7,25 +7,17 @@ import textwrap
 import numpy as np
 import pytest
 from notebook_env import notebook_env
+from test_student_code import verdicts as verdicts_of
 
 from backprop_lab.course.calls import call
 from backprop_lab.course.compare import judge_call
-from backprop_lab.grading.cases import draw_cases
-from backprop_lab.grading.harness import run
-from backprop_lab.grading.judge import PARTS, REFERENCES, judge
+from backprop_lab.grading.public_cases import FROM_BLOCKS
 
 pytestmark = pytest.mark.task("the contract, not only the values")
 
 
 def verdicts(source: str, stub: str) -> dict:
-    env = notebook_env(textwrap.dedent(source))
-    found = {}
-    for part in PARTS:
-        cases = draw_cases(stub, part)
-        if cases:
-            found[part] = judge(stub, part, cases, run(env, stub, [c.args for c in cases],
-                                                      REFERENCES))
-    return found
+    return verdicts_of(notebook_env(textwrap.dedent(source)), stub)
 
 
 def lost(found: dict) -> dict:
@@ -140,20 +132,8 @@ def test_a_replaced_list_entry_is_not_called_an_in_place_update_only():
     assert "weights[l] = ..." in text and "mutates" not in text
 
 
-CANONICAL_BATCH = """
-def backprop_batch(X, Y, weights, biases):
-    zs, activations = feedforward(X, weights, biases)
-    L = len(weights)
-    nabla_w, nabla_b = [None] * L, [None] * L
-    delta = bp1_output_error(activations[-1], zs[-1], Y.T)
-    nabla_b[-1] = bp3_bias_gradient(delta)
-    nabla_w[-1] = bp4_weight_gradient(delta, activations[-2])
-    for l in range(L - 2, -1, -1):
-        delta = bp2_hidden_error(weights[l + 1], delta, zs[l])
-        nabla_b[l] = bp3_bias_gradient(delta)
-        nabla_w[l] = bp4_weight_gradient(delta, activations[l])
-    return nabla_w, nabla_b
-"""
+CANONICAL_BATCH = FROM_BLOCKS.format(name="backprop_batch", x="X", y="Y", x_rows="X",
+                                     y_cols="Y.T")  # the usual student's, as input
 WRONG_BP1 = "def bp1_output_error(a_L, z_L, y):\n    return 2 * (a_L - y) * sigmoid_prime(z_L)\n"
 
 
