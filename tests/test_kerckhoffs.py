@@ -223,6 +223,17 @@ def test_defined_in_the_notebook_is_read_from_the_source():
     assert "no cell defines it" in bindings.why_not("backprop_loops")
 
 
+def test_a_def_rebound_afterwards_in_any_form_is_not_the_students_own():
+    rebinds = {"sigmoid": "sigmoid, _ = stolen.sigmoid, 0\n",
+               "sigmoid_prime": "for sigmoid_prime in [stolen.sigmoid_prime]:\n    pass\n",
+               "feedforward": "with open('x') as feedforward:\n    pass\n",
+               "backprop_1D": "if (backprop_1D := stolen.backprop_1D):\n    pass\n"}
+    for stub, cell in rebinds.items():
+        own = f"def {stub}(*args):\n    return None\n"
+        assert Bindings(["import stolen\n", own]).why_not(stub) is None  # control
+        assert Bindings(["import stolen\n", own, cell]).why_not(stub), stub
+
+
 def test_a_relabelled_code_object_fooled_the_kernels_check_but_not_the_source():
     stolen = env_of("def sigmoid(z):\n    return z\n", "/site-packages/stolen.py")["sigmoid"]
     assert foreign("sigmoid", stolen)  # the kernel's check sees where it comes from...

@@ -49,6 +49,19 @@ def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
                 yield from _top_level(handler.body)
 
 
+def _bound(target: ast.AST) -> list[str]:
+    """The names an assignment target binds (``a``, ``a, (b, *c)``; not ``a.b``, ``a[0]``)."""
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [name for element in target.elts for name in _bound(element)]
+    if isinstance(target, ast.Starred):
+        return _bound(target.value)
+    if isinstance(target, ast.Delete):
+        return [name for t in target.targets for name in _bound(t)]
+    return []
+
+
 class Bindings:
     """The top-level bindings of a notebook's cells, in the order the cells run."""
 
@@ -83,10 +96,35 @@ class Bindings:
             verdict = self._expression(node.value)
             for target in targets:
                 if isinstance(target, ast.Name):
-                    self.last[target.id] = verdict
-                    if verdict == "own":
-                        self.own.add(target.id)
-                    self.libraries.discard(target.id)
+                    self._set(target.id, verdict)
+                else:  # a, b = ...: whatever lands in a name, it was not written here
+                    self._unknown(target, "bound by unpacking")  # (x.y = ...: no name)
+        elif isinstance(node, ast.AugAssign):
+            self._unknown(node.target, "changed by an augmented assignment")
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            self._unknown(node.target, "bound by a for loop")
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if item.optional_vars is not None:
+                    self._unknown(item.optional_vars, "bound by a with statement")
+        elif isinstance(node, ast.Delete):
+            self._unknown(node, "deleted")
+        # a name bound inside an expression at the top level ((sigmoid := ...))
+        for walrus in (n for n in ast.walk(node) if isinstance(n, ast.NamedExpr)):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self._unknown(walrus.target, "bound by an assignment expression")
+
+    def _set(self, name: str, verdict: str) -> None:
+        self.last[name] = verdict
+        if verdict == "own":
+            self.own.add(name)
+        else:
+            self.own.discard(name)
+        self.libraries.discard(name)
+
+    def _unknown(self, target: ast.AST, how: str) -> None:
+        for name in _bound(target):
+            self._set(name, how)
 
     def _expression(self, value: ast.expr) -> str:
         if isinstance(value, ast.Lambda):
