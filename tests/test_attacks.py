@@ -140,7 +140,12 @@ ATTACKS = {
                          "sigmoid", "sigmoid is not a function defined in the notebook"),
     # Written with the source at hand (issue 16; tests/test_kerckhoffs.py has each one's
     # control): another stub's reference, the public development cases, a relabelled import.
-    "delegate-to-feedforward": ([], {"sigmoid": DELEGATING_SIGMOID}, "sigmoid", None),
+    # (feedforward unfinished: the reference's would call this sigmoid back, and a
+    # recursion's message depends on the clock)
+    "delegate-to-feedforward": ([], {"sigmoid": DELEGATING_SIGMOID,
+                                     "feedforward": "def feedforward(X, weights, biases):\n"
+                                                    "    raise NotImplementedError\n"},
+                                "sigmoid", None),
     "public-lookup-table": ([], {"sigmoid": LOOKUP_SIGMOID}, "sigmoid", None),
     "relabelled-import": ([RELABEL], {"sigmoid": "sigmoid = _s\n"}, "sigmoid",
                           "sigmoid is not a function defined in the notebook"),
