@@ -67,3 +67,23 @@ def public_cases_file(tmp_path_factory):
     from backprop_lab.grading.public_cases import write_public_cases
 
     return write_public_cases(tmp_path_factory.mktemp("public") / "public_cases.npz")
+
+
+@pytest.fixture
+def checks(public_cases_file, monkeypatch):
+    """``grader.check`` as a student runs it, on the shipped public cases: the failure's
+    text, or None when every public check passes."""
+    from backprop_lab.course import public
+    from backprop_lab.course.wire import unpack
+
+    cases = unpack(public_cases_file.read_bytes())
+    monkeypatch.setattr(public, "load_cases", lambda: cases)
+
+    def check(stub, env):
+        try:
+            public.check(stub, env)
+        except AssertionError as error:
+            return str(error)
+        return None
+
+    return check

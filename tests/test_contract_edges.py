@@ -137,28 +137,18 @@ CANONICAL_BATCH = FROM_BLOCKS.format(name="backprop_batch", x="X", y="Y", x_rows
 WRONG_BP1 = "def bp1_output_error(a_L, z_L, y):\n    return 2 * (a_L - y) * sigmoid_prime(z_L)\n"
 
 
-def test_a_wrong_bp1_fails_its_own_public_check_not_the_batch_backprops(public_cases_file,
-                                                                     monkeypatch):
+def test_a_wrong_bp1_fails_its_own_public_check_not_the_batch_backprops(checks, monkeypatch):
     from backprop_lab.course import public
-    from backprop_lab.course.wire import unpack
     from backprop_lab.grading import public_cases
 
-    def check(stub, env):
-        try:
-            public.check(stub, env)
-        except AssertionError as error:
-            return str(error)
-        return None
-
     env = notebook_env(CANONICAL_BATCH, WRONG_BP1)
-    monkeypatch.setattr(public, "load_cases", lambda: unpack(public_cases_file.read_bytes()))
-    assert check("bp1_output_error", env) is not None
-    assert check("backprop_batch", env) is None
+    assert checks("bp1_output_error", env) is not None
+    assert checks("backprop_batch", env) is None
     # control: the calls of the reference alone (it computes BP1 inline) do not answer it
     monkeypatch.setattr(public_cases, "CANONICAL", {})
     alone = public_cases.public_cases(["backprop_batch"])
     monkeypatch.setattr(public, "load_cases", lambda: alone)
-    assert check("backprop_batch", env) is not None
+    assert checks("backprop_batch", env) is not None
 
 
 def test_every_code_a_mutant_or_the_judge_names_has_words_for_students():

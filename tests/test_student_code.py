@@ -16,7 +16,6 @@ import pytest
 from notebook_env import notebook_env
 
 from backprop_lab import engine
-from backprop_lab.course import public
 from backprop_lab.course.wire import unpack
 from backprop_lab.grading.cases import Case, draw_cases
 from backprop_lab.grading.harness import run
@@ -45,21 +44,6 @@ def said(found):
 
 def named(found):
     return {code for v in found.values() for code in v.diagnoses}
-
-
-@pytest.fixture
-def checks(public_cases_file, monkeypatch):
-    cases = unpack(public_cases_file.read_bytes())
-    monkeypatch.setattr(public, "load_cases", lambda: cases)
-
-    def check(stub, env):
-        try:
-            public.check(stub, env)
-        except AssertionError as error:
-            return str(error)
-        return None
-
-    return check
 
 
 # --- 1. every shape the spec defines --------------------------------------------------
