@@ -16,10 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from backprop_lab.assign import build
+from backprop_lab.building.assign import build
+from backprop_lab.building.autograder import find_autograders
 from backprop_lab.grade import grade
-from backprop_lab.grading.autograder import find_autograders
-from backprop_lab.grading.submission import read_notebook, route
+from backprop_lab.running.submission import read_notebook, route
 
 ROOT = Path(__file__).resolve().parents[1]
 COUNT = 24

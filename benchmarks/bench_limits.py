@@ -20,10 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from backprop_lab.assign import build
+from backprop_lab.building.assign import build
 from backprop_lab.grade import grade
-from backprop_lab.grading.kernel import Limits
-from backprop_lab.grading.sandbox import choose_mode
+from backprop_lab.running.kernel import Limits
+from backprop_lab.running.sandbox import choose_mode
 from backprop_lab.samples import filled, read, stub_cells, write
 
 ROOT = Path(__file__).resolve().parents[1]

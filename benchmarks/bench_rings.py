@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from independent_class import notebook, ring_copy, solution  # noqa: E402
 
-from backprop_lab.grading.similarity import (  # noqa: E402
+from backprop_lab.reporting.similarity import (  # noqa: E402
     code_cells,
     kept_code,
     rings,

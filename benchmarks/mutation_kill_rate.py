@@ -1,6 +1,6 @@
 """Mutation adequacy of the hidden tests: the kill rate of every stub's mutants.
 
-Every one-site mutant of every stub's reference cell (``grading/mutation/operators.py``:
+Every one-site mutant of every stub's reference cell (``mutation/operators.py``:
 arithmetic and comparison swaps, constants, off-by-one subscripts and ranges, ``.T``,
 ``axis``/``keepdims``, reductions, operands, argument order) is planted in a notebook-like
 namespace and scored in-process on every hidden part of its assignment, exactly as
@@ -22,9 +22,10 @@ import io
 import time
 from pathlib import Path
 
+from backprop_lab.building.public_cases import public_cases
 from backprop_lab.course import public
 from backprop_lab.course.wire import pack, unpack
-from backprop_lab.grading.mutation.adequacy import (
+from backprop_lab.mutation.adequacy import (
     SWEEP,
     Outcome,
     Scorer,
@@ -34,7 +35,6 @@ from backprop_lab.grading.mutation.adequacy import (
     select,
     table,
 )
-from backprop_lab.grading.public_cases import public_cases
 
 EQUIVALENTS = Path(__file__).with_name("mutation_equivalents.txt")
 

@@ -20,7 +20,7 @@ def dist(tmp_path_factory):
     """Every master built once with Otter Assign, its tests run on the solutions
     (or, when ``BPLAB_TEST_DIST`` names a folder, the autograders already built there:
     how the attack corpus is re-run as another user without building again)."""
-    from backprop_lab.assign import build
+    from backprop_lab.building.assign import build
 
     if os.environ.get("BPLAB_TEST_DIST"):
         return Path(os.environ["BPLAB_TEST_DIST"])
@@ -56,7 +56,7 @@ def attack_results(attack_corpus, dist, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def autograders(dist):
-    from backprop_lab.grading.autograder import find_autograders
+    from backprop_lab.building.autograder import find_autograders
 
     return find_autograders(dist)
 
@@ -64,7 +64,7 @@ def autograders(dist):
 @pytest.fixture(scope="session")
 def public_cases_file(tmp_path_factory):
     """The public cases file `build` ships beside the notebooks, written once per run."""
-    from backprop_lab.grading.public_cases import write_public_cases
+    from backprop_lab.building.public_cases import write_public_cases
 
     return write_public_cases(tmp_path_factory.mktemp("public") / "public_cases.npz")
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 from independent_class import notebook, solution
 
-from backprop_lab.grading.report import MISTAKES
-from backprop_lab.grading.similarity import code_cells
+from backprop_lab.reporting.report import MISTAKES
+from backprop_lab.reporting.similarity import code_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "a2_backprop"

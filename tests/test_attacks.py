@@ -25,9 +25,9 @@ import pytest
 from test_kerckhoffs import DELEGATING_SIGMOID, RELABEL, _lookup_sigmoid
 
 from backprop_lab.grade import grade
-from backprop_lab.grading.kernel import Limits
-from backprop_lab.grading.sandbox import PACKAGE, UID_BASE, UID_COUNT, choose_mode
-from backprop_lab.grading.secret import DEVELOPMENT_KEY
+from backprop_lab.questions.secret import DEVELOPMENT_KEY
+from backprop_lab.running.kernel import Limits
+from backprop_lab.running.sandbox import PACKAGE, UID_BASE, UID_COUNT, choose_mode
 from backprop_lab.samples import filled, read, write
 
 pytestmark = pytest.mark.slow

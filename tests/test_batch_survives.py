@@ -25,12 +25,12 @@ import nbformat
 import pytest
 
 from backprop_lab.grade import Job, grade, safe_stem, unique_stems, write_atomic
-from backprop_lab.grading.class_report import esc
-from backprop_lab.grading.intake import Ungradable, read_submission, refusal
-from backprop_lab.grading.kernel import Limits
-from backprop_lab.grading.report import feedback_markdown, plain, print_results
-from backprop_lab.grading.similarity import code_cells, submission_code
-from backprop_lab.grading.submission import defined_stubs, grade_file, read_notebook
+from backprop_lab.reporting.class_report import esc
+from backprop_lab.reporting.report import feedback_markdown, plain, print_results
+from backprop_lab.reporting.similarity import code_cells, submission_code
+from backprop_lab.running.intake import Ungradable, read_submission, refusal
+from backprop_lab.running.kernel import Limits
+from backprop_lab.running.submission import defined_stubs, grade_file, read_notebook
 from backprop_lab.samples import filled, read, write
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -368,7 +368,7 @@ def test_feedback_markdown_keeps_every_message_on_its_own_line():
 
 def test_a_file_swapped_during_grading_keeps_the_record_of_what_was_graded(a1, dist,
                                                                           tmp_path):
-    from backprop_lab.grading.autograder import find_autograders
+    from backprop_lab.building.autograder import find_autograders
 
     first = write(filled(a1), tmp_path / "swap.ipynb").read_bytes()
     second = json.dumps(a1).encode()  # unfinished: other code, other score
@@ -397,7 +397,7 @@ def test_the_job_of_a_file_given_by_its_path(tmp_path):
 
 def test_feedback_files_edited_by_hand_do_not_stop_the_gradebook(tmp_path):
     from backprop_lab.grade import rebuild_outputs
-    from backprop_lab.grading.report import gradebook_rows
+    from backprop_lab.reporting.report import gradebook_rows
 
     feedback = tmp_path / "feedback"
     feedback.mkdir()

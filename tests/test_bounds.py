@@ -20,13 +20,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from backprop_lab.grading import scoring
 from test_walls import shared_checkout  # noqa: F401 (a fixture: a Python other uids can run)
 
 from backprop_lab.course import wire
 from backprop_lab.course.calls import PROXY_MARK, decode, encode
-from backprop_lab.grading import scoring
-from backprop_lab.grading.kernel import Kernel, Limits, Run
-from backprop_lab.grading.sandbox import is_root
+from backprop_lab.running.kernel import Kernel, Limits, Run
+from backprop_lab.running.sandbox import is_root
 
 MIB = 1 << 20
 
@@ -64,9 +64,9 @@ def kernel():
 @pytest.mark.task("issue 16: bounded reference requests")
 def test_every_hidden_case_is_far_inside_the_request_limits():
     from backprop_lab.engine import STUBS
-    from backprop_lab.grading.cases import draw_cases
-    from backprop_lab.grading.judge import PARTS
-    from backprop_lab.grading.shipping import shipped
+    from backprop_lab.judging.judge import PARTS
+    from backprop_lab.judging.shipping import shipped
+    from backprop_lab.questions.cases import draw_cases
 
     sizes = [wire.size_of(shipped(c.args, 0)) for s in STUBS for p in PARTS
              for c in (draw_cases(s, p) if (s, p) in _parts() else [])]
@@ -76,8 +76,8 @@ def test_every_hidden_case_is_far_inside_the_request_limits():
 
 
 def _parts():
-    from backprop_lab.grading.cases import DRAW
-    from backprop_lab.grading.judge import PARTS
+    from backprop_lab.judging.judge import PARTS
+    from backprop_lab.questions.cases import DRAW
 
     return {(s, p) for s in DRAW for p in PARTS}
 
@@ -215,7 +215,7 @@ def test_a_result_line_naming_one_array_300_times_is_that_parts_error():
 HUGE_PRINT = r"""
 import json, resource, sys, tempfile, time
 from pathlib import Path
-from backprop_lab.grading.kernel import Kernel, Limits, Run
+from backprop_lab.running.kernel import Kernel, Limits, Run
 limits = Limits(memory_bytes=6 << 30, message_bytes=int(sys.argv[1]), cell_seconds=120)
 kernel = Kernel(Path(tempfile.mkdtemp(prefix="bplab-kernel-")), limits)
 try:
@@ -351,7 +351,7 @@ def _peak(k) -> int:
 @pytest.mark.task("issue 16: the whole process tree's memory")
 @pytest.mark.skipif(not is_root(), reason="a control group needs root")
 def test_run_cells_says_memory_limit_when_a_child_was_stopped(kernel):
-    from backprop_lab.grading.kernel import run_cells
+    from backprop_lab.running.kernel import run_cells
 
     limits = Limits(memory_bytes=1536 * MIB, cell_seconds=60, total_seconds=120)
     k = kernel(limits)
@@ -388,7 +388,7 @@ print("EXIT", [os.waitpid(pid, 0)[1] for pid in children])
 @pytest.mark.skipif(not is_root(), reason="a control group needs root")
 @pytest.mark.parametrize("whole_tree", [True, False])
 def test_a_kernel_stopped_at_the_tree_limit_says_so(kernel, whole_tree):
-    from backprop_lab.grading.kernel import run_cells
+    from backprop_lab.running.kernel import run_cells
 
     limits = Limits(memory_bytes=1536 * MIB, cell_seconds=60, total_seconds=120,
                     whole_tree=whole_tree)
@@ -455,7 +455,7 @@ raise SystemExit(3)
 """
 POOL = """
 import sys
-from backprop_lab.workers import _Pool
+from backprop_lab.running.workers import _Pool
 pool = _Pool(1, (), target=print, isolate=sys.argv[1] == "1")
 pool.close()
 """
@@ -486,7 +486,7 @@ def test_workers_do_not_import_from_a_world_writable_working_folder(tmp_path, is
 
 @pytest.mark.task("issue 16: the grader never imports from a folder the kernel can write")
 def test_folders_other_users_can_write_leave_the_import_path(tmp_path, monkeypatch):
-    from backprop_lab.workers import safe_import_path, writable_by_others
+    from backprop_lab.running.workers import safe_import_path, writable_by_others
 
     shared, own = tmp_path / "shared", tmp_path / "own"
     shared.mkdir(mode=0o777)
@@ -497,14 +497,14 @@ def test_folders_other_users_can_write_leave_the_import_path(tmp_path, monkeypat
     assert writable_by_others(str(shared)) and not writable_by_others(str(own))
     assert safe_import_path()[:2] == [str(shared), missing]
     assert str(own) in sys.path and str(shared) not in sys.path
-    import backprop_lab.grading.judge  # noqa: F401 (what remains still imports)
+    import backprop_lab.judging.judge  # noqa: F401 (what remains still imports)
 
 
 SEALING = r"""
 import json, os, sys, tempfile
 from pathlib import Path
-from backprop_lab.grading.kernel import Kernel, Limits, Run
-from backprop_lab.grading.sandbox import sealed, to_seal
+from backprop_lab.running.kernel import Kernel, Limits, Run
+from backprop_lab.running.sandbox import sealed, to_seal
 base, seal = Path(sys.argv[1]), sys.argv[2] == "1"
 targets = {"submission": base / "subs" / "other.ipynb",
            "earlier results": base / "work" / "old-out" / "feedback" / "other.json",
@@ -538,7 +538,7 @@ print(run.output.split("SEEN ", 1)[1].strip())
 def python_for_other_uids(request):
     """A Python a kernel's uid can run (the test environment usually lives under /root,
     closed to other users): this one when it can, else test_walls' shared checkout."""
-    from backprop_lab.grading.sandbox import python_readable_by_others
+    from backprop_lab.running.sandbox import python_readable_by_others
 
     if python_readable_by_others():
         return sys.executable, Path(__file__).resolve().parents[1]
@@ -591,7 +591,7 @@ def stat_mode(path: Path) -> int:
 @pytest.mark.slow
 @pytest.mark.task("issue 16: clean kernel environment")
 def test_no_grader_secret_reaches_feedback(dist, autograders, tmp_path, monkeypatch):
-    from backprop_lab.grading.submission import grade_file
+    from backprop_lab.running.submission import grade_file
     from backprop_lab.samples import filled, read, write
 
     monkeypatch.setenv("GRADESCOPE_API_TOKEN", "s3cret-grader-token")
@@ -611,7 +611,7 @@ def test_no_grader_secret_reaches_feedback(dist, autograders, tmp_path, monkeypa
 IN_KERNEL = r"""
 import sys, tempfile
 from pathlib import Path
-from backprop_lab.grading.kernel import Kernel, Limits, Run
+from backprop_lab.running.kernel import Kernel, Limits, Run
 kernel = Kernel(Path(tempfile.mkdtemp(prefix="bplab-kernel-")), Limits(), mode=sys.argv[1])
 try:
     kernel.ready()
@@ -639,7 +639,7 @@ except OSError as error:
 def test_uid_mode_kernels_reach_no_service_on_the_machine(python_for_other_uids, mode):
     import socket
 
-    from backprop_lab.grading.sandbox import kernels_offline
+    from backprop_lab.running.sandbox import kernels_offline
 
     if mode == "uid" and not kernels_offline():
         pytest.skip("neither nft nor iptables can filter by uid here (see the README)")

@@ -9,9 +9,9 @@ import pytest
 from notebook_env import notebook_env
 from test_student_code import verdicts as verdicts_of
 
+from backprop_lab.building.public_cases import FROM_BLOCKS
 from backprop_lab.course.calls import call
 from backprop_lab.course.compare import judge_call
-from backprop_lab.grading.public_cases import FROM_BLOCKS
 
 pytestmark = pytest.mark.task("the contract, not only the values")
 
@@ -138,8 +138,9 @@ WRONG_BP1 = "def bp1_output_error(a_L, z_L, y):\n    return 2 * (a_L - y) * sigm
 
 
 def test_a_wrong_bp1_fails_its_own_public_check_not_the_batch_backprops(checks, monkeypatch):
-    from backprop_lab.course import public
     from backprop_lab.grading import public_cases
+
+    from backprop_lab.course import public
 
     env = notebook_env(CANONICAL_BATCH, WRONG_BP1)
     assert checks("bp1_output_error", env) is not None
@@ -155,8 +156,8 @@ def test_every_code_a_mutant_or_the_judge_names_has_words_for_students():
     import re
     from pathlib import Path
 
-    from backprop_lab.grading.mutants import MUTANTS
-    from backprop_lab.grading.report import MISTAKES
+    from backprop_lab.judging.mutants import MUTANTS
+    from backprop_lab.reporting.report import MISTAKES
 
     root = Path(__file__).resolve().parents[1]
     contract = (root / "docs" / "contract.md").read_text()

@@ -10,10 +10,10 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from backprop_lab.grading import fingerprints
 from independent_class import ROOT, notebook, ring_copy, solution
 
-from backprop_lab.grading import fingerprints
-from backprop_lab.grading.similarity import code_cells, kept_code, rings, similar_pairs
+from backprop_lab.reporting.similarity import code_cells, kept_code, rings, similar_pairs
 from backprop_lab.samples import read
 
 TEMPLATE = code_cells(read(ROOT / "samples" / "a2_backprop-unfinished.ipynb"))

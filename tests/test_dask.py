@@ -21,17 +21,17 @@ distributed = pytest.importorskip("distributed")
 
 from distributed import Client, LocalCluster  # noqa: E402
 
-from backprop_lab.dask_security import (  # noqa: E402
+from backprop_lab.grade import Job, grade, grade_remote, run_dask  # noqa: E402
+from backprop_lab.running.dask_security import (  # noqa: E402
     TASK_FAILED,
     DaskSetupError,
     connect,
     make_certificates,
     security,
 )
-from backprop_lab.dask_worker import from_wire, shared_seal  # noqa: E402
-from backprop_lab.grade import Job, grade, grade_remote, run_dask  # noqa: E402
-from backprop_lab.grading.kernel import Limits  # noqa: E402
-from backprop_lab.grading.sandbox import is_root, sealed  # noqa: E402
+from backprop_lab.running.dask_worker import from_wire, shared_seal  # noqa: E402
+from backprop_lab.running.kernel import Limits  # noqa: E402
+from backprop_lab.running.sandbox import is_root, sealed  # noqa: E402
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,7 +62,7 @@ def cluster(certs):
 def forced_mode(monkeypatch):
     """Force a sandbox mode on the worker processes a test starts (they inherit the
     environment); this process's cached choice is forgotten before and after."""
-    from backprop_lab.grading.modes import forget_mode
+    from backprop_lab.running.modes import forget_mode
 
     def force(mode: str) -> None:
         monkeypatch.setenv("BPLAB_SANDBOX", mode)
@@ -281,7 +281,7 @@ def test_a_kernel_on_a_worker_cannot_reach_the_scheduler(mode, certs, client_cer
     control, a worker told to accept mode none, shows the notebook does reach it there."""
     import nbformat
 
-    from backprop_lab.grading.sandbox import bubblewrap_works
+    from backprop_lab.running.sandbox import bubblewrap_works
 
     if mode == "bubblewrap" and not bubblewrap_works():
         pytest.skip("bwrap cannot make namespaces here")
@@ -304,7 +304,7 @@ def test_a_kernel_on_a_worker_cannot_reach_the_scheduler(mode, certs, client_cer
 
 
 def test_the_workers_own_folder_is_private_and_goes_with_it(certs):
-    from backprop_lab.dask_worker import private_root
+    from backprop_lab.running.dask_worker import private_root
 
     def info():
         root = private_root()
@@ -390,8 +390,8 @@ def test_from_wire_keeps_only_plain_records(tmp_path):
 SEAL_HOLDER = """
 import sys, time
 from pathlib import Path
-from backprop_lab.dask_worker import shared_seal
-from backprop_lab.grading.sandbox import sealed
+from backprop_lab.running.dask_worker import shared_seal
+from backprop_lab.running.sandbox import sealed
 seal = shared_seal if sys.argv[1] == "shared" else sealed
 with seal([Path(sys.argv[2])]):
     Path(sys.argv[3]).write_text("in")

@@ -13,7 +13,7 @@ import pytest
 from backprop_lab.classroom.deadlines import PolicyError, read_policy
 from backprop_lab.classroom.late_days import allocate
 from backprop_lab.classroom.penalties import apply_policy, tell
-from backprop_lab.grading.report import feedback_markdown
+from backprop_lab.reporting.report import feedback_markdown
 
 POLICY = """
 [a1_forward]

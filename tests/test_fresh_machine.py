@@ -33,7 +33,7 @@ from pathlib import Path
 import pytest
 from clean_env import uv
 
-from backprop_lab.grading.sandbox import bubblewrap_works, is_root
+from backprop_lab.running.sandbox import bubblewrap_works, is_root
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not is_root(), reason="emulating a fresh machine needs root "
@@ -271,7 +271,7 @@ def test_system_packages_installs_what_the_demo_needs_and_never_fails(machine, t
 
 @pytest.mark.task("fresh machine")
 def test_a_forced_mode_says_it_was_forced(machine):
-    show = ("from backprop_lab.grading.sandbox import prepare; "
+    show = ("from backprop_lab.running.sandbox import prepare; "
             "print(prepare()[1])")
     env = {k: v for k, v in os.environ.items() if not k.startswith("BPLAB_")}
     forced = subprocess.run([sys.executable, "-c", show], env={**env, "BPLAB_SANDBOX": "uid"},

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from backprop_lab.grade import grade
-from backprop_lab.grading.kernel import Limits
+from backprop_lab.running.kernel import Limits
 from backprop_lab.samples import PLANTED, filled, read, stub_cells, write
 
 pytestmark = pytest.mark.slow

@@ -25,12 +25,12 @@ from gradescope_env import (
 from test_attacks import ATTACKS, assignment_of, submission
 from test_attacks import LIMITS as GRADED_WITH
 
-from backprop_lab.assign import build, gradescope_zip
+from backprop_lab.building.assign import build, gradescope_zip
 from backprop_lab.grade import grade
 from backprop_lab.gradescope import LIMITS, limits_of, visibility_of
-from backprop_lab.gradescope_notebook import VISIBLE_LIMIT
-from backprop_lab.grading.kernel import Limits
-from backprop_lab.grading.sandbox import bubblewrap_works
+from backprop_lab.running.gradescope_notebook import VISIBLE_LIMIT
+from backprop_lab.running.kernel import Limits
+from backprop_lab.running.sandbox import bubblewrap_works
 from backprop_lab.samples import filled, read, write
 
 pytestmark = pytest.mark.slow
@@ -87,7 +87,7 @@ def test_the_limits_chosen_at_build_are_the_ones_gradescope_grades_with(tmp_path
 def test_the_same_sources_give_the_same_bytes(dist, tmp_path):
     # dist was built earlier in this run, with Otter running the tests and a new random
     # secret; build again with that secret (as `build --secret-file` does).
-    from backprop_lab.grading.autograder import read_autograder
+    from backprop_lab.building.autograder import read_autograder
 
     secret = read_autograder(zip_of(dist, NAMES[0])).secret
     again = build(tmp_path / "again", ROOT / "assignments", run_tests=False, secret=secret)
@@ -100,7 +100,7 @@ def test_the_same_sources_give_the_same_bytes(dist, tmp_path):
 
 @pytest.mark.task("autograder zip")
 def test_each_build_draws_its_own_secret_and_keeps_it_only_in_the_zips(dist, tmp_path):
-    from backprop_lab.grading.autograder import read_autograder
+    from backprop_lab.building.autograder import read_autograder
 
     (fresh,) = build(tmp_path / "fresh", ROOT / "assignments", run_tests=False,
                      names=[NAMES[0]])

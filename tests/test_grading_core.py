@@ -5,13 +5,13 @@ import pytest
 from notebook_env import notebook_env
 
 from backprop_lab import engine
+from backprop_lab.building.public_cases import public_cases
 from backprop_lab.course import public
 from backprop_lab.course.calls import call
 from backprop_lab.course.wire import pack, unpack
-from backprop_lab.grading.cases import DRAW, draw_cases
-from backprop_lab.grading.judge import PARTS, judge
-from backprop_lab.grading.otter_entry import hidden
-from backprop_lab.grading.public_cases import public_cases
+from backprop_lab.judging.judge import PARTS, judge
+from backprop_lab.judging.otter_entry import hidden
+from backprop_lab.questions.cases import DRAW, draw_cases
 
 
 def parts(stub):
@@ -20,8 +20,8 @@ def parts(stub):
 
 
 def verdict(env, stub, part):
-    from backprop_lab.grading.harness import run
-    from backprop_lab.grading.judge import REFERENCES
+    from backprop_lab.judging.judge import REFERENCES
+    from backprop_lab.running.harness import run
 
     cases = draw_cases(stub, part)
     return judge(stub, part, cases, run(env, stub, [c.args for c in cases], REFERENCES))
@@ -211,7 +211,7 @@ def test_the_otter_path_refuses_credit_it_can_see_is_borrowed(attack):
 
 def test_the_grader_answers_a_proxy_request_with_keywords_and_refuses_others():
     from backprop_lab.course.calls import PROXY_MARK, decode, encode
-    from backprop_lab.grading.submission import answer_proxy
+    from backprop_lab.running.submission import answer_proxy
 
     z = np.array([[0.0, 2.0]])
     flags = []

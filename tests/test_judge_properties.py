@@ -18,8 +18,8 @@ from hypothesis.extra.numpy import array_shapes, arrays
 from backprop_lab.course.calls import call
 from backprop_lab.course.compare import Verdict, as_tree
 from backprop_lab.course.tolerance import largest
-from backprop_lab.grading.cases import draw_cases
-from backprop_lab.grading.judge import REFERENCES, judge, relative_close
+from backprop_lab.judging.judge import REFERENCES, judge, relative_close
+from backprop_lab.questions.cases import draw_cases
 
 pytestmark = pytest.mark.task("any value is judged")
 

@@ -17,12 +17,12 @@ from backprop_lab import engine
 from backprop_lab.course.calls import call, revive
 from backprop_lab.course.smooth import SmoothFunction
 from backprop_lab.course.standins import foreign
-from backprop_lab.grading.cases import draw_cases
-from backprop_lab.grading.harness import run
-from backprop_lab.grading.judge import BUILDS_ON, PARTS, REFERENCES, judge
-from backprop_lab.grading.provenance import Bindings
-from backprop_lab.grading.secret import DEVELOPMENT_KEY, new_secret, submission_key
-from backprop_lab.grading.shipping import modified, shipped
+from backprop_lab.judging.judge import BUILDS_ON, PARTS, REFERENCES, judge
+from backprop_lab.judging.provenance import Bindings
+from backprop_lab.judging.shipping import modified, shipped
+from backprop_lab.questions.cases import draw_cases
+from backprop_lab.questions.secret import DEVELOPMENT_KEY, new_secret, submission_key
+from backprop_lab.running.harness import run
 from backprop_lab.samples import reference_source
 
 pytestmark = pytest.mark.task("credit only for work the notebook did")
@@ -59,7 +59,7 @@ def env_of(source: str, filename: str = "/tmp/ipykernel_0/1.py") -> dict:
 
 def scores(env: dict, stub: str, builds_on=BUILDS_ON, key: bytes = DEVELOPMENT_KEY) -> dict:
     """The parts of ``stub`` that pass, graded in this process on ``key``'s cases."""
-    import backprop_lab.grading.judge as judge_module
+    import backprop_lab.judging.judge as judge_module
 
     saved, judge_module.BUILDS_ON = judge_module.BUILDS_ON, builds_on
     try:
@@ -294,7 +294,7 @@ def source_readers(dist, tmp_path_factory):
     from test_attacks import submission
 
     from backprop_lab.grade import grade
-    from backprop_lab.grading.kernel import Limits
+    from backprop_lab.running.kernel import Limits
     from backprop_lab.samples import filled, read, write
 
     folder = tmp_path_factory.mktemp("source-readers")

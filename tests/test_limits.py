@@ -8,8 +8,8 @@ import time
 import pytest
 
 from backprop_lab.grade import grade
-from backprop_lab.grading.kernel import Kernel, Limits, Run
-from backprop_lab.grading.submission import new_home
+from backprop_lab.running.kernel import Kernel, Limits, Run
+from backprop_lab.running.submission import new_home
 from backprop_lab.samples import filled, read, write
 
 pytestmark = pytest.mark.slow

@@ -19,10 +19,10 @@ from notebook_env import notebook_env
 from backprop_lab import engine
 from backprop_lab.course.calls import call
 from backprop_lab.course.compare import compare, labeller
-from backprop_lab.grading.cases import draw_cases
-from backprop_lab.grading.harness import run
-from backprop_lab.grading.judge import BUILDS_ON, PARTS, REFERENCES, judge, relative_close
-from backprop_lab.grading.mutants import BATCHED, MUTANTS, diagnose, planted
+from backprop_lab.judging.judge import BUILDS_ON, PARTS, REFERENCES, judge, relative_close
+from backprop_lab.judging.mutants import BATCHED, MUTANTS, diagnose, planted
+from backprop_lab.questions.cases import draw_cases
+from backprop_lab.running.harness import run
 from backprop_lab.samples import PLANTED, filled, read, reference_source, stub_cells, write
 
 MUTANT_PAIRS = [(stub, m) for stub, ms in MUTANTS.items() for m in ms]

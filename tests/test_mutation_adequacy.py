@@ -1,6 +1,6 @@
 """Issue 9 item 2, "Mutation adequacy, measured by a tool".
 
-Every one-site mutant of every stub's reference cell (``grading/mutation``) is scored
+Every one-site mutant of every stub's reference cell (``mutation/``) is scored
 in-process on the hidden parts of its assignment, as grading scores it. Each must lose
 points in its own question and nowhere else, unless it is equivalent (it agrees with the
 reference on a seeded sweep of inputs); the equivalents are listed in
@@ -13,18 +13,18 @@ from pathlib import Path
 
 import pytest
 
+from backprop_lab.building.public_cases import public_cases
 from backprop_lab.course import public
 from backprop_lab.course.wire import pack, unpack
-from backprop_lab.grading.mutation import adequacy
-from backprop_lab.grading.mutation.adequacy import (
+from backprop_lab.mutation import adequacy
+from backprop_lab.mutation.adequacy import (
     Scorer,
     all_mutations,
     equivalents_text,
     hidden_parts,
     notebook,
 )
-from backprop_lab.grading.mutation.mutator import Mutation, mutations
-from backprop_lab.grading.public_cases import public_cases
+from backprop_lab.mutation.mutator import Mutation, mutations
 from backprop_lab.samples import reference_source
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from backprop_lab.grading.normalise import OTHER, as_python, normal_form, notebook_parts, parse
+from backprop_lab.reporting.normalise import OTHER, as_python, normal_form, notebook_parts, parse
 
 ORIGINAL = '''
 def backprop_vectorized(x, y, weights, biases):
@@ -92,7 +92,7 @@ def test_a_deeply_nested_cell_is_compared_as_it_is_and_breaks_nothing():
     import ast
     import copy
 
-    from backprop_lab.grading.normalise import MAX_DEPTH, depth
+    from backprop_lab.reporting.normalise import MAX_DEPTH, depth
 
     deep = "def bp1_output_error(a, z, y):\n    return " + "+".join(["a"] * 500) + "\n"
     tree = ast.parse(deep)

@@ -10,13 +10,13 @@ relative test alone (last round's rule) fails ``s * (1 - s)`` on some of these k
 import textwrap
 
 import pytest
+from backprop_lab.grading import judge as judge_module
 from notebook_env import notebook_env
 
 from backprop_lab import engine
-from backprop_lab.grading import judge as judge_module
-from backprop_lab.grading.cases import draw_cases
-from backprop_lab.grading.harness import run
-from backprop_lab.grading.judge import PARTS, REFERENCES, judge
+from backprop_lab.judging.judge import PARTS, REFERENCES, judge
+from backprop_lab.questions.cases import draw_cases
+from backprop_lab.running.harness import run
 
 pytestmark = [pytest.mark.task("a tolerance that accepts every correct implementation"),
               pytest.mark.slow]

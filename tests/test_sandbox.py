@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from backprop_lab.grading.sandbox import bwrap_command
+from backprop_lab.running.sandbox import bwrap_command
 
 
 @pytest.mark.task("sandbox")

@@ -5,8 +5,8 @@ import json
 import pytest
 from conftest import ROOT
 
-from backprop_lab.assign import BuildError, build
-from backprop_lab.grading.autograder import AutograderError, _hidden_calls
+from backprop_lab.building.assign import BuildError, build
+from backprop_lab.building.autograder import AutograderError, _hidden_calls
 
 pytestmark = pytest.mark.task("no silent tests")
 

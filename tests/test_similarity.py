@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT
 from test_mutants import STYLES
 
-from backprop_lab.grading.similarity import (
+from backprop_lab.reporting.similarity import (
     DEFAULT_THRESHOLD,
     code_cells,
     parts_of,

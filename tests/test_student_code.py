@@ -17,9 +17,9 @@ from notebook_env import notebook_env
 
 from backprop_lab import engine
 from backprop_lab.course.wire import unpack
-from backprop_lab.grading.cases import Case, draw_cases
-from backprop_lab.grading.harness import run
-from backprop_lab.grading.judge import PARTS, REFERENCES, judge
+from backprop_lab.judging.judge import PARTS, REFERENCES, judge
+from backprop_lab.questions.cases import Case, draw_cases
+from backprop_lab.running.harness import run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -530,7 +530,7 @@ def backprop_batch(X, Y, weights, biases):
 @pytest.fixture(scope="module")
 def wild(dist, tmp_path_factory):
     from backprop_lab.grade import grade
-    from backprop_lab.grading.kernel import Limits
+    from backprop_lab.running.kernel import Limits
     from backprop_lab.samples import filled, read, write
 
     student = {p.stem: read(p) for p in sorted(dist.glob("*/student/*.ipynb"))}

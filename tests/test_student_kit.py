@@ -16,8 +16,8 @@ import pytest
 from clean_env import clean_env
 from conftest import ROOT
 
-from backprop_lab.grading.report import feedback_markdown
-from backprop_lab.student_kit import manual_questions, pinned_requirements
+from backprop_lab.building.student_kit import manual_questions, pinned_requirements
+from backprop_lab.reporting.report import feedback_markdown
 
 NAMES = sorted(p.stem for p in (ROOT / "assignments").glob("*.ipynb"))
 # assignments/AUTHORING.md: the one manual question of the course.

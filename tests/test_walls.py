@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from clean_env import uv
 
-from backprop_lab.grading.sandbox import bubblewrap_works, is_root
+from backprop_lab.running.sandbox import bubblewrap_works, is_root
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not is_root(), reason="switching users needs root")]

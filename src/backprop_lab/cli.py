@@ -14,14 +14,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .building.autograder import AutograderError
 from .classroom.options import add_options as add_class_options
-from .dask_cli import add_certs_command, add_grade_options, prepare_grade
-from .dask_security import DaskSetupError
 from .gradescope import LIMITS as GRADESCOPE
-from .grading.autograder import AutograderError
-from .grading.kernel import GIB, Limits
 from .help_text import BUILD, CHECK, DEMO, DESCRIPTION, EXIT_STATUS, GRADE, REPORT
 from .machine import MachineProblem, describe_os_error, require_otter
+from .running.dask_cli import add_certs_command, add_grade_options, prepare_grade
+from .running.dask_security import DaskSetupError
+from .running.kernel import GIB, Limits
 
 
 def _size(text: str) -> int:
@@ -48,7 +48,7 @@ def _limits(args: argparse.Namespace) -> Limits:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .assign import BuildError, build
+    from .building.assign import BuildError, build
 
     require_otter()
     try:
@@ -61,7 +61,7 @@ def _build(args: argparse.Namespace) -> int:
     for b in built:
         print(f"{b.name}: student notebook {b.student}, autograder {b.autograder_zip}")
     if args.solutions:
-        from .assign import execute_solutions
+        from .building.assign import execute_solutions
 
         for path in execute_solutions(built, args.solutions):
             print(f"executed solution notebook: {path}")
@@ -71,7 +71,7 @@ def _build(args: argparse.Namespace) -> int:
 def _prepare_sandbox() -> str:
     """Choose the wall and make what it needs; say in one line when it is less than
     bubblewrap (what is missing, the command that adds it). Raises MachineProblem."""
-    from .grading.sandbox import prepare
+    from .running.sandbox import prepare
 
     mode, line = prepare()
     if line:
@@ -90,7 +90,7 @@ def _has_dask() -> bool:
 def _grade(args: argparse.Namespace) -> int:
     from .classroom.options import ClassroomError, setup_of
     from .grade import grade
-    from .grading.report import print_results
+    from .reporting.report import print_results
 
     missing = [str(p) for p in args.paths if not p.exists()]
     if missing:
@@ -114,7 +114,7 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .grading.class_report import write_report
+    from .reporting.class_report import write_report
 
     if not (args.out / "feedback").is_dir():
         return _fail("report", f"no feedback/ folder in {args.out}: "
@@ -127,9 +127,9 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .grading.autograder import find_autograders
-    from .grading.report import feedback_markdown
-    from .grading.submission import grade_file
+    from .building.autograder import find_autograders
+    from .reporting.report import feedback_markdown
+    from .running.submission import grade_file
 
     try:
         autograders = find_autograders(args.autograders)
@@ -141,7 +141,7 @@ def _check(args: argparse.Namespace) -> int:
     mode = _prepare_sandbox()
     limits = _limits(args)
     limits.private = (str(args.autograders.resolve()),)
-    from .grading.sandbox import sealed, to_seal
+    from .running.sandbox import sealed, to_seal
 
     closed = to_seal([args.autograders], [args.notebook]) if mode == "uid" else []
     with sealed(closed):
@@ -151,7 +151,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .assign import BuildError
+    from .building.assign import BuildError
     from .demo import demo
 
     require_otter()
@@ -188,7 +188,7 @@ def _command(commands, name: str, summary: str, description: str, ok: str,
 
 
 def _add_similarity(p: argparse.ArgumentParser) -> None:
-    from .grading.similarity import DEFAULT_THRESHOLD
+    from .reporting.similarity import DEFAULT_THRESHOLD
 
     p.add_argument("--similarity", choices=("auto", "on", "off"), default="auto",
                    help="compare every pair of submissions of an assignment in report.html: "

@@ -17,7 +17,7 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-from .assign import PACKAGE, build, find_assignments, find_autograder_source
+from .building.assign import PACKAGE, build, find_assignments, find_autograder_source
 
 STAMP = ".built-from"
 
@@ -80,7 +80,7 @@ def command_name() -> str:
 
 def demo(out: Path) -> int:
     from .grade import grade
-    from .grading.report import print_results
+    from .reporting.report import print_results
 
     started = time.monotonic()
     dist = out / "dist"

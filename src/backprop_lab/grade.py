@@ -1,6 +1,6 @@
 """``backprop-lab grade``: grade folders of submissions into a gradebook and feedback.
 
-Each submission is graded in a fresh kernel (see :mod:`.grading.submission`) by one of
+Each submission is graded in a fresh kernel (see :mod:`.running.submission`) by one of
 ``--workers`` long-lived processes, each of which starts the kernel for its next
 submission while it grades the current one; or, with ``--scheduler``, by the workers of
 a Dask distributed cluster. Every result is written atomically as it arrives, so an
@@ -10,7 +10,7 @@ the gradebook is always rebuilt from the feedback files.
 
 Every file found gets exactly one row: links, FIFOs and other non-regular files are
 refused here, unread, before any worker sees them; a worker reads each file once
-(:mod:`.grading.intake`); whatever goes wrong with one file's record becomes its row
+(:mod:`.running.intake`); whatever goes wrong with one file's record becomes its row
 (:mod:`.feedback_folder`), and the batch goes on to its gradebook.
 """
 
@@ -25,32 +25,25 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .building.autograder import Autograder, find_autograders
 from .classroom.run import Setup, finish_class, prepare_class, snapshot
-from .feedback_folder import (  # noqa: F401 (Job, write_atomic... are grade's names too)
+from .reporting.class_stats import load_records
+from .reporting.feedback_folder import (
     Job,
     is_current,
     keep,
     retire_stale,
     row,
-    safe_stem,
     unique_stems,
     write_atomic,
 )
-from .grading.autograder import Autograder, find_autograders
-from .grading.class_stats import load_records
-from .grading.intake import Ungradable, read_submission, refusal
-from .grading.kernel import Limits
-from .grading.report import (
-    BASE_COLUMNS,
-    gradebook_rows,
-    mistake_counts,
-    plain,
-    to_csv,
-)
-from .grading.sandbox import choose_mode, sealed, to_seal
-from .grading.similarity import DEFAULT_THRESHOLD
-from .grading.submission import grade_file
-from .workers import crashed, run_local, safe_import_path
+from .reporting.report import BASE_COLUMNS, gradebook_rows, mistake_counts, plain, to_csv
+from .reporting.similarity import DEFAULT_THRESHOLD
+from .running.intake import Ungradable, read_submission, refusal
+from .running.kernel import Limits
+from .running.sandbox import choose_mode, sealed, to_seal
+from .running.submission import grade_file
+from .running.workers import crashed, run_local, safe_import_path
 
 
 @dataclass
@@ -88,7 +81,7 @@ def grade_remote(name: str, notebook: bytes, zips: dict[str, bytes], limits: Lim
 
     from distributed import get_worker
 
-    from .dask_worker import private_root, refusal, shared_seal, to_wire
+    from .running.dask_worker import private_root, refusal, shared_seal, to_wire
 
     path = Path(name)
     safe_import_path()  # nothing a kernel's uid can write is imported from, here either
@@ -137,8 +130,8 @@ def run_dask(jobs: list[Job], autograders: dict[str, Autograder], limits: Limits
     plain records come back: anything else is that submission's error."""
     from distributed import as_completed
 
-    from .dask_security import connect
-    from .dask_worker import from_wire
+    from .running.dask_security import connect
+    from .running.dask_worker import from_wire
 
     with connect(scheduler) as client:
         zips = {a.path.name: a.path.read_bytes() for a in autograders.values()}
@@ -209,7 +202,7 @@ def rebuild_outputs(out: Path, autograders: dict[str, Autograder], *, similarity
     mistakes = [{"question": q, "mistake": code, "submissions": n}
                 for (q, code), n in sorted(counts.items())]
     write_atomic(out / "mistakes.csv", to_csv(mistakes, ["question", "mistake", "submissions"]))
-    from .grading.class_report import write_report  # Matplotlib and copydetect: only here
+    from .reporting.class_report import write_report  # Matplotlib and copydetect: only here
 
     try:
         write_report(out, [a.path for a in autograders.values()], similarity=similarity,

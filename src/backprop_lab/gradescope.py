@@ -2,7 +2,7 @@
 
 Gradescope unpacks the zip into ``/autograder/source`` and runs ``run_autograder`` as
 root, once per submission. This grades the submission with the same code as
-``backprop-lab grade`` (:func:`.grading.submission.grade_file`: the student's code in a
+``backprop-lab grade`` (:func:`.running.submission.grade_file`: the student's code in a
 sandboxed kernel of its own, judged in this process) and writes Gradescope's results
 file (https://gradescope-autograders.readthedocs.io/en/latest/specs/):
 
@@ -37,12 +37,12 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 
-from .gradescope_notebook import Choice, find_submission, notebook_test
-from .grading.autograder import Autograder, read_autograder
-from .grading.kernel import Limits
-from .grading.report import kernel_says
-from .grading.sandbox import choose_mode
-from .grading.submission import grade_file
+from .building.autograder import Autograder, read_autograder
+from .reporting.report import kernel_says
+from .running.gradescope_notebook import Choice, find_submission, notebook_test
+from .running.kernel import Limits
+from .running.sandbox import choose_mode
+from .running.submission import grade_file
 
 VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
 DEFAULT_VISIBILITY = "after_published"

@@ -25,8 +25,8 @@ import re
 import zipfile
 from pathlib import Path
 
-from ..feedback_folder import write_atomic
-from ..grading.report import to_csv
+from ..reporting.feedback_folder import write_atomic
+from ..reporting.report import to_csv
 from .roster import Student, squeeze
 
 CANVAS_IDS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]

@@ -21,8 +21,8 @@ import json
 import time
 from pathlib import Path
 
-from ..feedback_folder import write_atomic
-from ..grading.report import to_csv
+from ..reporting.feedback_folder import write_atomic
+from ..reporting.report import to_csv
 
 COLUMNS = ["submission", "assignment", "question", "old", "new", "change", "why"]
 

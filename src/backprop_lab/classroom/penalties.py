@@ -13,8 +13,8 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from ..feedback_folder import write_atomic
-from ..grading.report import feedback_markdown
+from ..reporting.feedback_folder import write_atomic
+from ..reporting.report import feedback_markdown
 from .deadlines import Policy
 from .late_days import allocate
 

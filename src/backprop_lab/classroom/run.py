@@ -9,9 +9,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..feedback_folder import write_atomic
-from ..grading.class_stats import load_records
-from ..grading.report import to_csv
+from ..reporting.class_stats import load_records
+from ..reporting.feedback_folder import write_atomic
+from ..reporting.report import to_csv
 from .collect import Entry, collect, save
 from .deadlines import Policy, read_policy
 from .exports import write_exports

@@ -11,16 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .style import (
-    BACKWARD,
-    CYCLE,
-    DATA,
-    FORWARD,
-    HIGHLIGHT,
-    MUTED,
-    figure_and_axes,
-    flat,
-)
+from .style import BACKWARD, CYCLE, DATA, FORWARD, HIGHLIGHT, MUTED, figure_and_axes, flat
 
 
 def plot_activation(

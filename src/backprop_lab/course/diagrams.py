@@ -12,14 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch
 
-from .style import (
-    BACKWARD,
-    DATA,
-    FORWARD,
-    HIGHLIGHT,
-    MUTED,
-    figure_and_axes,
-)
+from .style import BACKWARD, DATA, FORWARD, HIGHLIGHT, MUTED, figure_and_axes
 
 
 def _node(ax, xy, r, text, face="white", edge=DATA, lw=1.5, size=11):

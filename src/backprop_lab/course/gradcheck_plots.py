@@ -11,10 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from .style import (
-    LAYER_COLOURS,
-    axes_or_new,
-)
+from .style import LAYER_COLOURS, axes_or_new
 
 
 def plot_param_layout(weight_shapes: Sequence[tuple], bias_shapes: Sequence[tuple], ax=None):

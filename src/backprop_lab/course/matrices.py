@@ -12,9 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from .style import (
-    DATA,
-)
+from .style import DATA
 
 
 def show_matrices(

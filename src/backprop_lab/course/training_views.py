@@ -11,14 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from .style import (
-    LAYER_COLOURS,
-    OUTPUT_CMAP,
-    RING_CMAP,
-    RING_COLOURS,
-    axes_or_new,
-    labels_of,
-)
+from .style import LAYER_COLOURS, OUTPUT_CMAP, RING_CMAP, RING_COLOURS, axes_or_new, labels_of
 
 
 def plot_rings(X: np.ndarray, Y: np.ndarray, ax=None, title: str = "The two rings"):

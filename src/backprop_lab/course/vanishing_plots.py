@@ -10,9 +10,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .style import (
-    axes_or_new,
-)
+from .style import axes_or_new
 
 
 def plot_layer_norms(norms: Mapping[str, np.ndarray], ax=None,

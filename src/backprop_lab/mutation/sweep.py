@@ -14,13 +14,13 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from ...course.calls import Raw
-from ...course.compare import _lists_of_floats, same_tree
-from ...course.public import SmoothFunction
-from ...course.tolerance import absolute_floor, with_floor
-from ...engine import add_bias_column, feedforward, get_params, relative_error
-from ..cases import network
-from ..harness import run
+from ..course.calls import Raw
+from ..course.compare import _lists_of_floats, same_tree
+from ..course.public import SmoothFunction
+from ..course.tolerance import absolute_floor, with_floor
+from ..engine import add_bias_column, feedforward, get_params, relative_error
+from ..questions.cases import network
+from ..running.harness import run
 
 AGREE = 1e-9
 SWEEP_SEED = 20261202

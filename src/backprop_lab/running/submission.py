@@ -18,20 +18,20 @@ from pathlib import Path
 
 import nbformat
 
+from ..building.autograder import Autograder
 from ..course.calls import OUT_OF_TIME, TIMED_OUT, Raw, encode
 from ..engine import STUBS
-from .autograder import Autograder
-from .cases import draw_cases
+from ..judging.judge import BUILDS_ON, PARTS
+from ..judging.provenance import Bindings
+from ..judging.scoring import answer_proxy, concise, parse_flags, parse_raws, score_question
+from ..judging.shipping import evaluate, modified, shipped
+from ..questions.cases import draw_cases
+from ..questions.secret import submission_key
+from ..reporting.similarity import code_cells as notebook_code
+from ..reporting.similarity import kept_code
 from .cells import cell_name, numbered_code_cells
 from .intake import Ungradable, check_structure, read_submission
-from .judge import BUILDS_ON, PARTS
 from .kernel import Kernel, Limits, run_cells
-from .provenance import Bindings
-from .scoring import answer_proxy, concise, parse_flags, parse_raws, score_question
-from .secret import submission_key
-from .shipping import evaluate, modified, shipped
-from .similarity import code_cells as notebook_code
-from .similarity import kept_code
 
 __all__ = ["Ungradable", "answer_proxy", "concise", "grade_file", "parse_raws",
            "score_question"]

@@ -20,14 +20,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ... import engine
-from ...assign import find_assignments
-from ...course.calls import Raw
-from ...samples import reference_source
-from ..autograder import Part
-from ..cases import Case, draw_cases
-from ..harness import run
-from ..judge import REFERENCES, judge
+from .. import engine
+from ..building.assign import find_assignments
+from ..building.autograder import Part
+from ..course.calls import Raw
+from ..judging.judge import REFERENCES, judge
+from ..questions.cases import Case, draw_cases
+from ..running.harness import run
+from ..samples import reference_source
 from .mutator import Mutation, mutations
 from .sweep import agree, difference, sweep_inputs
 

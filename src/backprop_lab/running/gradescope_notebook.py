@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .grading.autograder import Autograder
-from .grading.submission import Ungradable, defined_stubs, read_notebook
+from ..building.autograder import Autograder
+from .submission import Ungradable, defined_stubs, read_notebook
 
 #: What the visible test says of the run of the notebook's own cells (``stopped``).
 CELL_PHASE = {"": "Your notebook's cells ran to the end; its functions were then graded "

@@ -29,13 +29,13 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .gradescope import LIMITS, VISIBILITIES
-from .grading.autograder import AutograderError, read_autograder
-from .grading.public_cases import write_public_cases
-from .grading.secret import check_secret, new_secret
+from ..gradescope import LIMITS, VISIBILITIES
+from ..questions.secret import check_secret, new_secret
+from .autograder import AutograderError, read_autograder
+from .public_cases import write_public_cases
 from .student_kit import write_manual_questions, write_student_kit
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "public_cases.npz")
 #: Otter's own files that ``autograder/`` replaces (Otter runs Otter; ours runs ``grade``).
 REPLACED = ("run_autograder", "run_otter.py", "setup.sh", "environment.yml",
@@ -125,7 +125,7 @@ def gradescope_zip(otter_zip: Path, target: Path, autograder: Path,
                    limits: tuple[float, float] = GRADESCOPE_LIMITS,
                    secret: str | None = None) -> Path:
     """Otter's zip with ``autograder/``'s run scripts and requirements, reproducibly for
-    one ``secret`` (a new random one when None: see :mod:`.grading.secret`); ``limits``
+    one ``secret`` (a new random one when None: see :mod:`.questions.secret`); ``limits``
     are Gradescope's (cell seconds, total seconds) for one submission."""
     check_settings(hidden_visibility, limits)
     secret = new_secret() if secret is None else check_secret(secret)

@@ -31,8 +31,8 @@ import numpy as np
 
 from .. import engine
 from ..course.compare import _lists_of_floats, as_tree, compare, labeller
-from . import mistakes
-from .mistake_catalog import SIMPLE, TIER_MISTAKES, TIERS
+from ..questions import mistakes
+from ..questions.mistake_catalog import SIMPLE, TIER_MISTAKES, TIERS
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from .grading.autograder import Autograder
-from .grading.intake import Ungradable, read_submission
-from .grading.report import feedback_markdown, plain
+from ..building.autograder import Autograder
+from ..running.intake import Ungradable, read_submission
+from .report import feedback_markdown, plain
 
 
 @dataclass

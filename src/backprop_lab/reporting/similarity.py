@@ -100,7 +100,7 @@ def submission_code(source: Path | bytes) -> list[str]:
 
     import nbformat
 
-    from .intake import check_structure, read_submission
+    from ..running.intake import check_structure, read_submission
 
     try:
         data = source if isinstance(source, bytes) else read_submission(source)

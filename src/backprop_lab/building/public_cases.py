@@ -25,9 +25,9 @@ from ..course.compare import inf_norm_close, same_tree
 from ..course.smooth import SmoothFunction
 from ..course.values import as_tree
 from ..course.wire import pack
-from .cases import DRAW, Case, rng_for
-from .judge import expected_value
-from .mutants import MUTANTS, _result
+from ..judging.judge import expected_value
+from ..judging.mutants import MUTANTS, _result
+from ..questions.cases import DRAW, Case, rng_for
 
 PUBLIC_CASES = 3
 MOST_CASES = 5

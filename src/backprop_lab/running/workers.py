@@ -26,10 +26,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .grading.autograder import Autograder, find_autograders
-from .grading.kernel import Kernel, Limits
-from .grading.sandbox import UID_BASE, UID_COUNT, choose_mode
-from .grading.submission import grade_file, new_home
+from ..building.autograder import Autograder, find_autograders
+from .kernel import Kernel, Limits
+from .sandbox import UID_BASE, UID_COUNT, choose_mode
+from .submission import grade_file, new_home
 
 
 def run_local(jobs: list, autograder_dir: Path, limits: Limits, workers: int,

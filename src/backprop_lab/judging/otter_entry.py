@@ -16,8 +16,8 @@ from collections.abc import Mapping
 
 from ..course.calls import from_notebook, tampered
 from ..course.standins import foreign
-from .cases import draw_cases
-from .harness import run
+from ..questions.cases import draw_cases
+from ..running.harness import run
 from .judge import REFERENCES, failure_text, judge
 
 

@@ -20,7 +20,7 @@ from ..course.compare import (
     judge_call,
     with_floor,
 )
-from .cases import Case
+from ..questions.cases import Case
 from .mutants import diagnose
 
 PARTS = ("reference", "finite_differences", "inputs_unchanged")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]
 MANUAL_FILE = "manual_questions.json"
 
 

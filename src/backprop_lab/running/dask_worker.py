@@ -9,7 +9,7 @@
   ``BPLAB_DASK_ALLOW_NETWORK=1``.
 - Its autograders and submissions live in a folder of its own (made by ``mkdtemp``: 0700,
   its user's), and in mode ``uid`` what kernels must not read is sealed while it grades
-  (:func:`shared_seal`: :func:`.grading.sandbox.sealed` for every worker process of the
+  (:func:`shared_seal`: :func:`.running.sandbox.sealed` for every worker process of the
   machine at once).
 - It sends the record back as JSON text; the client reads it with :func:`from_wire`,
   which accepts only a plain record and turns anything else into that submission's error.
@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .dask_security import INSECURE_ENV
-from .grading.sandbox import is_root
+from .sandbox import is_root
 from .workers import crashed
 
 ALLOW_ENV = "BPLAB_DASK_ALLOW_NETWORK"

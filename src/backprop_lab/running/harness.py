@@ -21,7 +21,7 @@ def run(env: Mapping, stub: str, cases_args: list[tuple], references: Mapping,
     """Call ``stub`` from the notebook namespace ``env`` once per argument tuple, with
     the reference version of each stub it may call (see ``judge.BUILDS_ON``), each call
     stopped after ``seconds``."""
-    from .judge import BUILDS_ON
+    from ..judging.judge import BUILDS_ON
 
     refused = foreign(stub, env.get(stub))
     if refused:

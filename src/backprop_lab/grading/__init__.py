@@ -1,1 +1,0 @@
-"""Grading: draw hidden cases, run stubs (harness), judge results, build and grade."""

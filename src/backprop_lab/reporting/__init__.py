@@ -1,0 +1,1 @@
+"""Reporting: gradebooks, per-student feedback, the class report and copy detection."""
