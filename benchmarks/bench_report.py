@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from backprop_lab.grading import similarity  # noqa: E402
 from synthetic_class import synthetic_class  # noqa: E402
 
+from backprop_lab.reporting import similarity  # noqa: E402
 from backprop_lab.reporting.class_report import write_report  # noqa: E402
 from backprop_lab.reporting.class_stats import load_records  # noqa: E402
 from backprop_lab.reporting.fingerprints import fingerprint  # noqa: E402

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from backprop_lab.grading import scoring
 from test_walls import shared_checkout  # noqa: F401 (a fixture: a Python other uids can run)
 
 from backprop_lab.course import wire
 from backprop_lab.course.calls import PROXY_MARK, decode, encode
+from backprop_lab.judging import scoring
 from backprop_lab.running.kernel import Kernel, Limits, Run
 from backprop_lab.running.sandbox import is_root
 
@@ -63,7 +63,9 @@ def kernel():
 
 @pytest.mark.task("issue 16: bounded reference requests")
 def test_every_hidden_case_is_far_inside_the_request_limits():
-    from backprop_lab.engine import STUBS
+    from backprop_lab.questions.registry import names
+
+    STUBS = names()
     from backprop_lab.judging.judge import PARTS
     from backprop_lab.judging.shipping import shipped
     from backprop_lab.questions.cases import draw_cases
@@ -77,9 +79,9 @@ def test_every_hidden_case_is_far_inside_the_request_limits():
 
 def _parts():
     from backprop_lab.judging.judge import PARTS
-    from backprop_lab.questions.cases import DRAW
+    from backprop_lab.questions.registry import names
 
-    return {(s, p) for s in DRAW for p in PARTS}
+    return {(s, p) for s in names() for p in PARTS}
 
 
 @pytest.mark.task("issue 16: bounded reference requests")
@@ -314,7 +316,7 @@ print("EXIT", codes)
 @pytest.mark.task("issue 16: the whole process tree's memory")
 @pytest.mark.skipif(not is_root(), reason="a control group needs root")
 def test_forked_children_share_one_memory_limit(kernel):
-    from backprop_lab.grading import cgroups
+    from backprop_lab.running import cgroups
 
     probe = cgroups.make("bplab-probe", 1 << 30, 16)
     if probe is None:

@@ -13,11 +13,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from backprop_lab.grading import class_report
 from browser import dump_dom, keep, screenshot, timed_dump
 from conftest import ROOT
 from synthetic_class import synthetic_class
 
+from backprop_lab.reporting import class_report
 from backprop_lab.reporting.class_report import AUTO_LIMIT, find_similar, write_report
 from backprop_lab.reporting.class_stats import assignment_stats, load_records
 

@@ -3,15 +3,17 @@ question, with a name and a hint that gives the right fix. Each mistake is paire
 correct version of the same code, which keeps every point."""
 
 import textwrap
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from notebook_env import notebook_env
 from test_student_code import verdicts as verdicts_of
 
-from backprop_lab.building.public_cases import FROM_BLOCKS
 from backprop_lab.course.calls import call
 from backprop_lab.course.compare import judge_call
+from backprop_lab.questions.a2_backprop import FROM_BLOCKS
+from backprop_lab.questions.registry import question, questions
 
 pytestmark = pytest.mark.task("the contract, not only the values")
 
@@ -111,14 +113,14 @@ def test_a_max_norm_relative_error_is_named_not_called_a_factor_of_two():
 def test_a_flattened_row_is_told_the_row_shape():
     expected = np.arange(7.0).reshape(1, 7)
     raw = call(lambda: [np.arange(7.0)], ())
-    text = " ".join(judge_call("backprop_row_major", raw, [expected]).messages)
+    text = " ".join(judge_call(question("backprop_row_major").contract, raw, [expected]).messages)
     assert "a row (1, 7)" in text and ".reshape(1, 7)" in text and "(n, 1)" not in text
 
 
 def test_a_transposed_result_counts_once():
     expected = np.arange(6.0).reshape(2, 3)
     raw = call(lambda: expected.T.copy(), ())
-    verdict = judge_call("bp4_weight_gradient", raw, expected)
+    verdict = judge_call(question("bp4_weight_gradient").contract, raw, expected)
     assert verdict.diagnoses == ["transposed"]
 
 
@@ -128,7 +130,7 @@ def test_a_replaced_list_entry_is_not_called_an_in_place_update_only():
         return 0.0
 
     raw = call(replaces, ([np.ones(2)],))
-    text = " ".join(judge_call("set_params", raw, np.array(0.0)).messages)
+    text = " ".join(judge_call(question("set_params").contract, raw, np.array(0.0)).messages)
     assert "weights[l] = ..." in text and "mutates" not in text
 
 
@@ -138,15 +140,15 @@ WRONG_BP1 = "def bp1_output_error(a_L, z_L, y):\n    return 2 * (a_L - y) * sigm
 
 
 def test_a_wrong_bp1_fails_its_own_public_check_not_the_batch_backprops(checks, monkeypatch):
-    from backprop_lab.grading import public_cases
-
+    from backprop_lab.building import public_cases
     from backprop_lab.course import public
 
     env = notebook_env(CANONICAL_BATCH, WRONG_BP1)
     assert checks("bp1_output_error", env) is not None
     assert checks("backprop_batch", env) is None
     # control: the calls of the reference alone (it computes BP1 inline) do not answer it
-    monkeypatch.setattr(public_cases, "CANONICAL", {})
+    monkeypatch.setitem(questions(), "backprop_batch",
+                        replace(question("backprop_batch"), recorded_forms=()))
     alone = public_cases.public_cases(["backprop_batch"])
     monkeypatch.setattr(public, "load_cases", lambda: alone)
     assert checks("backprop_batch", env) is not None

@@ -14,9 +14,9 @@ import re
 import nbformat
 import numpy as np
 import pytest
-from backprop_lab.grading import fingerprints, similarity
 from independent_class import ROOT, notebook, solution
 
+from backprop_lab.reporting import fingerprints, similarity
 from backprop_lab.reporting.fingerprints import fingerprint
 from backprop_lab.reporting.normalise import notebook_parts
 from backprop_lab.reporting.similarity import (

@@ -10,9 +10,9 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from backprop_lab.grading import fingerprints
 from independent_class import ROOT, notebook, ring_copy, solution
 
+from backprop_lab.reporting import fingerprints
 from backprop_lab.reporting.similarity import code_cells, kept_code, rings, similar_pairs
 from backprop_lab.samples import read
 

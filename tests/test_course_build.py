@@ -9,6 +9,7 @@ import pytest
 from conftest import ROOT
 
 from backprop_lab import engine
+from backprop_lab.questions.registry import names
 from backprop_lab.samples import stub_cells
 
 pytestmark = pytest.mark.slow
@@ -32,7 +33,7 @@ def test_every_stub_appears_exactly_once_across_the_student_notebooks(dist):
     seen = []
     for nb_path in student_notebooks(dist):
         seen += list(stub_cells(json.loads(nb_path.read_text())))
-    assert sorted(s for s in seen if s in engine.STUBS) == sorted(engine.STUBS)
+    assert sorted(s for s in seen if s in names()) == sorted(names())
 
 
 def test_stub_cells_keep_signature_docstring_and_prompt(dist):
@@ -41,7 +42,7 @@ def test_stub_cells_keep_signature_docstring_and_prompt(dist):
     for nb_path in student_notebooks(dist):
         nb = json.loads(nb_path.read_text())
         for stub, i in stub_cells(nb).items():
-            if stub not in engine.STUBS:
+            if stub not in names():
                 continue
             source = "".join(nb["cells"][i]["source"])
             want = list(inspect.signature(getattr(engine, stub)).parameters)
@@ -79,7 +80,7 @@ def engine_lines() -> set[str]:
     import textwrap
 
     out = set()
-    for stub in engine.STUBS:
+    for stub in names():
         source = textwrap.dedent(inspect.getsource(getattr(engine, stub)))
         body = ast.parse(source).body[0].body
         doc = body[0] if isinstance(body[0], ast.Expr) else None  # the docstring is the spec
@@ -96,7 +97,8 @@ def engine_lines() -> set[str]:
 
 def test_no_solution_hidden_test_or_engine_source_in_student_files(dist):
     secrets = set().union(*(solution_lines(m) for m in MASTERS)) | engine_lines()
-    markers = ("backprop_lab.grading", "otter_entry", "hidden(", "BEGIN SOLUTION")
+    markers = ("backprop_lab.judging", "backprop_lab.questions", "otter_entry", "hidden(",
+               "BEGIN SOLUTION")
     for folder in dist.glob("*/student"):
         assert not (folder / "backprop_lab").exists()
         for path in folder.rglob("*"):

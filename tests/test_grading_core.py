@@ -11,11 +11,12 @@ from backprop_lab.course.calls import call
 from backprop_lab.course.wire import pack, unpack
 from backprop_lab.judging.judge import PARTS, judge
 from backprop_lab.judging.otter_entry import hidden
-from backprop_lab.questions.cases import DRAW, draw_cases
+from backprop_lab.questions.cases import draw_cases
+from backprop_lab.questions.registry import names, question
 
 
 def parts(stub):
-    has_fd = any(c.finite_differences for c in DRAW[stub](np.random.default_rng(0), 6))
+    has_fd = any(c.finite_differences for c in question(stub).draw(np.random.default_rng(0), 6))
     return [p for p in PARTS if p != "finite_differences" or has_fd]
 
 
@@ -27,7 +28,7 @@ def verdict(env, stub, part):
     return judge(stub, part, cases, run(env, stub, [c.args for c in cases], REFERENCES))
 
 
-@pytest.mark.parametrize("stub", engine.STUBS)
+@pytest.mark.parametrize("stub", names())
 def test_reference_passes_every_part(stub):
     env = notebook_env()
     for part in parts(stub):
@@ -154,7 +155,7 @@ def public_file(public_cases_file, monkeypatch):
     return public_cases_file
 
 
-@pytest.mark.parametrize("stub", engine.STUBS)
+@pytest.mark.parametrize("stub", names())
 def test_public_checks_pass_the_reference(stub, public_file, capsys):
     public.check(stub, notebook_env())
     assert "pass" in capsys.readouterr().out
@@ -180,8 +181,11 @@ def test_public_checks_name_the_mistakes_finite_differences_can_see(
 
 
 def test_public_cases_hold_no_code():
+    from backprop_lab.course.public import CONTRACTS
+
     cases = public_cases()
-    assert set(cases) == set(engine.STUBS)
+    assert set(cases) == set(names()) | {CONTRACTS}
+    assert set(cases[CONTRACTS]) == set(names())
     assert unpack(pack(cases)).keys() == cases.keys()
 
 

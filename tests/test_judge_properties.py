@@ -3,7 +3,7 @@
 Hypothesis makes a stub return anything (None inside lists, ragged lists, strings,
 objects, dicts, huge or empty arrays, NaN, ints, 0-d arrays, nested tuples, and the
 expected answer with one thing changed), and the value goes through what grading runs:
-``course.calls.call`` then ``grading.judge.judge``. The judge never raises, a failing
+``course.calls.call`` then ``judging.judge.judge``. The judge never raises, a failing
 verdict always says why, and a value that passes has the expected numbers and shapes.
 """
 

@@ -21,6 +21,7 @@ from backprop_lab.judging.judge import BUILDS_ON, PARTS, REFERENCES, judge
 from backprop_lab.judging.provenance import Bindings
 from backprop_lab.judging.shipping import modified, shipped
 from backprop_lab.questions.cases import draw_cases
+from backprop_lab.questions.registry import names
 from backprop_lab.questions.secret import DEVELOPMENT_KEY, new_secret, submission_key
 from backprop_lab.running.harness import run
 from backprop_lab.samples import reference_source
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.task("credit only for work the notebook did")
 
 FULL_BACKPROP = ("backprop_1D", "backprop_loops", "backprop_vectorized", "backprop_batch",
                  "backprop_row_major")
-EVERY_STUB = {stub: frozenset(engine.STUBS) - {stub} for stub in engine.STUBS}  # last round's
+EVERY_STUB = {stub: frozenset(names()) - {stub} for stub in names()}  # last round's
 
 # a1's sigmoid as feedforward on a 1x1 identity network: no sigmoid code at all.
 DELEGATING_SIGMOID = textwrap.dedent("""\
@@ -83,7 +84,7 @@ def test_no_stub_reaches_its_own_reference_through_its_building_blocks():
             found |= closure(block, (*seen, stub))
         return found
 
-    for stub in engine.STUBS:
+    for stub in names():
         assert stub not in closure(stub), stub
     assert BUILDS_ON["sigmoid"] == frozenset()
     assert BUILDS_ON["backprop_vectorized"] >= {"bp1_output_error", "bp2_hidden_error",
@@ -114,7 +115,7 @@ def test_the_building_blocks_still_serve_the_stubs_meant_to_use_them():
              "def sigmoid_prime(z):\n    return 0 * z\n")
     env = env_of(reference_source("backprop_vectorized") + wrong)
     assert all(scores(env, "backprop_vectorized").values())
-    nothing = {stub: frozenset() for stub in engine.STUBS}
+    nothing = {stub: frozenset() for stub in names()}
     assert not all(scores(env, "backprop_vectorized", nothing).values())  # control
 
 

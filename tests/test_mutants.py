@@ -18,10 +18,11 @@ from notebook_env import notebook_env
 
 from backprop_lab import engine
 from backprop_lab.course.calls import call
-from backprop_lab.course.compare import compare, labeller
+from backprop_lab.course.compare import compare
 from backprop_lab.judging.judge import BUILDS_ON, PARTS, REFERENCES, judge, relative_close
-from backprop_lab.judging.mutants import BATCHED, MUTANTS, diagnose, planted
+from backprop_lab.judging.mutants import MUTANTS, diagnose, planted
 from backprop_lab.questions.cases import draw_cases
+from backprop_lab.questions.registry import names, question
 from backprop_lab.running.harness import run
 from backprop_lab.samples import PLANTED, filled, read, reference_source, stub_cells, write
 
@@ -52,7 +53,7 @@ def ravel_biases(stub):
 
 # Mistakes named without a mutant: by the harness (not implemented, inputs modified) or by
 # compare.py from the numbers (a wrong shape). (stub, code, source; None: the stub as given)
-GENERIC = [(stub, "not_implemented", None) for stub in engine.STUBS] + [
+GENERIC = [(stub, "not_implemented", None) for stub in names()] + [
     ("sigmoid", "shape_mismatch", wrapped("sigmoid", "return np.atleast_1d(right_sigmoid(z))")),
     ("sigmoid_prime", "shape_mismatch",
      wrapped("sigmoid_prime", "return np.atleast_1d(right_sigmoid_prime(z))")),
@@ -464,7 +465,7 @@ def test_the_catalog_covers_the_mistakes_of_the_issue():
     for stub in tiers:  # both kinds of wrong layer: W^l for W^{l+1} (BP2), a^l for a^{l-1} (BP4)
         assert sum(m.code == "wrong_layer" for m in MUTANTS[stub]) == 2
     assert sum(m.code == "one_sided_difference" for m in MUTANTS["numerical_gradient"]) == 2
-    assert {stub for stub, _ in MUTANT_PAIRS} <= set(engine.STUBS)
+    assert {stub for stub, _ in MUTANT_PAIRS} <= set(names())
     assert all(m.message and m.message[-1] in ".)" for _, m in MUTANT_PAIRS)
 
 
@@ -547,8 +548,8 @@ def test_a_mutant_never_repeats_what_compare_already_said(stub, m):
         expected = value(REFERENCES[stub], case.args)
         if got is None or same(got, expected):
             continue
-        batch = len(case.args[0]) if stub in BATCHED else None
-        generic = compare(expected, got, labeller(stub), batch=batch,
+        batch = len(case.args[0]) if question(stub).batched else None
+        generic = compare(expected, got, question(stub).contract.labeller(), batch=batch,
                           close=relative_close).diagnoses
         codes = [code for code, _ in diagnose(stub, case.args, got, relative_close)]
         assert len(codes) == len(set(codes)) and not set(codes) & set(generic), (codes, generic)

@@ -10,12 +10,12 @@ relative test alone (last round's rule) fails ``s * (1 - s)`` on some of these k
 import textwrap
 
 import pytest
-from backprop_lab.grading import judge as judge_module
 from notebook_env import notebook_env
 
-from backprop_lab import engine
+from backprop_lab.judging import judge as judge_module
 from backprop_lab.judging.judge import PARTS, REFERENCES, judge
 from backprop_lab.questions.cases import draw_cases
+from backprop_lab.questions.registry import names
 from backprop_lab.running.harness import run
 
 pytestmark = [pytest.mark.task("a tolerance that accepts every correct implementation"),
@@ -108,7 +108,7 @@ def failures(stub: str, sources: list[str], keys, close=None) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("stub", engine.STUBS)
+@pytest.mark.parametrize("stub", names())
 def test_every_correct_style_passes_under_every_key(stub, memo):
     keys = [f"sweep {i}".encode() for i in range(KEYS)]
     assert failures(stub, ["", *STYLES.get(stub, [])], keys) == []

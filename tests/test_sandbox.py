@@ -26,7 +26,7 @@ def test_a_python_installed_under_tmp_stays_visible(monkeypatch, uid):
 def test_a_grader_installed_into_the_kernels_python_is_hidden(monkeypatch, tmp_path):
     import sys
 
-    from backprop_lab.grading import bwrap
+    from backprop_lab.running import bwrap
 
     args = bwrap.bwrap_command(tmp_path, None)
     if not bwrap.PACKAGE.is_relative_to(sys.prefix):  # an editable install: not bound

@@ -19,6 +19,7 @@ from backprop_lab import engine
 from backprop_lab.course.wire import unpack
 from backprop_lab.judging.judge import PARTS, REFERENCES, judge
 from backprop_lab.questions.cases import Case, draw_cases
+from backprop_lab.questions.registry import names
 from backprop_lab.running.harness import run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -491,11 +492,11 @@ def test_every_stub_cell_has_the_spec_signature_parsed_with_ast():
                 continue
             node = ast.parse(source).body[0]
             assert isinstance(node, ast.FunctionDef)
-            if node.name in engine.STUBS:
+            if node.name in names():
                 args = node.args
                 assert not args.posonlyargs and not args.vararg and not args.kwonlyargs
                 found[node.name] = [a.arg for a in args.args]
-    for stub in engine.STUBS:
+    for stub in names():
         want = list(inspect.signature(getattr(engine, stub)).parameters)
         assert found.get(stub) == want, (stub, found.get(stub), want)
 
@@ -578,7 +579,7 @@ def test_end_to_end_a1_expit_is_graded_and_a_wrong_chain_loses_only_its_points(w
 def test_end_to_end_a2_batch_mistakes_lose_their_points_and_own_sigmoid_answers(wild):
     r = wild["a2.ipynb"]
     assert r["status"] == "graded", r
-    assert [q["name"] for q in r["questions"]] == [s for s in engine.STUBS
+    assert [q["name"] for q in r["questions"]] == [s for s in names()
                                                    if s in scores(r)]  # course order
     lost = {q for q, s in scores(r).items() if s[0] < s[1]}
     assert lost == {"bp2_hidden_error", "bp3_bias_gradient", "backprop_batch"}, scores(r)

@@ -9,8 +9,8 @@ reference engine's answer), a description, the batch length, and, as numbers onl
 - ``mistakes``: what each catalog mutant returns there, with its code and message, so
   the public checks name the mistakes the hidden tests name;
 - ``calls`` and ``elementwise``: the reference answers of the other stubs for the calls
-  the reference makes on that case (``sigmoid`` and ``sigmoid_prime`` as a table of
-  values), so ``grader.check`` grades the stub in front of the student, not a helper.
+  the reference makes on that case (the elementwise stubs, sigma and sigma', as a table
+  of values), so ``grader.check`` grades the stub in front of the student, not a helper.
 """
 
 from __future__ import annotations
@@ -20,31 +20,36 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import engine
 from ..course.compare import inf_norm_close, same_tree
+from ..course.public import CONTRACTS
 from ..course.smooth import SmoothFunction
 from ..course.values import as_tree
 from ..course.wire import pack
 from ..judging.judge import expected_value
 from ..judging.mutants import MUTANTS, _result
-from ..questions.cases import DRAW, Case, rng_for
+from ..questions.cases import Case, rng_for
+from ..questions.registry import names, question, questions
 
 PUBLIC_CASES = 3
 MOST_CASES = 5
 POOL = 10
-ELEMENTWISE = ("sigmoid", "sigmoid_prime")
 
 
-def public_cases(stubs=tuple(DRAW)) -> dict:
-    return {stub: [_entry(stub, case, expected) for case, expected in _choose(stub)]
-            for stub in stubs}
+def public_cases(stubs: tuple[str, ...] | None = None) -> dict:
+    """Each stub's public cases, and under ``CONTRACTS`` each stub's contract (how its
+    results are named and compared: :class:`..course.contract.Contract`)."""
+    stubs = names() if stubs is None else stubs
+    out: dict = {stub: [_entry(stub, case, expected) for case, expected in _choose(stub)]
+                 for stub in stubs}
+    out[CONTRACTS] = {stub: question(stub).contract.as_dict() for stub in stubs}
+    return out
 
 
 def _choose(stub: str) -> list[tuple[Case, object]]:
     """The first cases of the pool, plus a batch for BP1-BP4, plus (greedily) cases on
     which the catalog's mutants still unseen give a wrong answer."""
     pool = []
-    for case in DRAW[stub](rng_for(stub, "public"), POOL):
+    for case in question(stub).draw(rng_for(stub, "public"), POOL):
         part = "finite_differences" if case.finite_differences else "reference"
         pool.append((case, as_tree(expected_value(stub, case, part))))
     shows = [{i for i, m in enumerate(MUTANTS.get(stub, [])) if _wrong(m.fn, case, expected)}
@@ -91,7 +96,7 @@ def _entry(stub: str, case: Case, expected) -> dict:
     return {"args": storable(case.args), "expected": expected, "context": case.context,
             "batch": case.batch, "mistakes": mistakes,
             "finite_differences": case.finite_differences is not None,
-            "calls": [c for c in calls if c["name"] not in ELEMENTWISE],
+            "calls": [c for c in calls if not question(c["name"]).elementwise],
             "elementwise": _tables(stub, case.args, calls)}
 
 
@@ -103,7 +108,7 @@ def record_calls(stub: str, args: tuple) -> list[dict]:
 
     def recorder(name):
         def reference(*a, **k):
-            value = getattr(engine, name)(*a, **k)
+            value = question(name).reference(*a, **k)
             try:
                 pack([a, k, value])
                 calls.append({"name": name, "args": list(a), "kwargs": k,
@@ -113,8 +118,8 @@ def record_calls(stub: str, args: tuple) -> list[dict]:
             return value
         return reference
 
-    for source in (reference_source(stub), *CANONICAL.get(stub, ())):
-        namespace = {name: recorder(name) for name in engine.STUBS if name != stub}
+    for source in (reference_source(stub), *question(stub).recorded_forms):
+        namespace = {name: recorder(name) for name in names() if name != stub}
         namespace["np"] = np
         exec(compile(source, f"<reference {stub}>", "exec"), namespace)
         with np.errstate(all="ignore"):
@@ -122,39 +127,15 @@ def record_calls(stub: str, args: tuple) -> list[dict]:
     return calls
 
 
-#: The way most students write a stub from its building blocks, where the reference
-#: takes another way (its batch backprop computes BP1 and BP2 inline): its calls are
-#: recorded too, so a wrong BP1 does not fail the public check of the batch backprop.
-FROM_BLOCKS = """
-def {name}({x}, {y}, weights, biases):
-    zs, activations = feedforward({x_rows}, weights, biases)
-    L = len(weights)
-    nabla_w, nabla_b = [None] * L, [None] * L
-    delta = bp1_output_error(activations[-1], zs[-1], {y_cols})
-    nabla_b[-1] = bp3_bias_gradient(delta)
-    nabla_w[-1] = bp4_weight_gradient(delta, activations[-2])
-    for l in range(L - 2, -1, -1):
-        delta = bp2_hidden_error(weights[l + 1], delta, zs[l])
-        nabla_b[l] = bp3_bias_gradient(delta)
-        nabla_w[l] = bp4_weight_gradient(delta, activations[l])
-    return nabla_w, nabla_b
-"""
-CANONICAL = {
-    "backprop_batch": (FROM_BLOCKS.format(name="backprop_batch", x="X", y="Y", x_rows="X",
-                                          y_cols="Y.T"),),
-    "backprop_vectorized": (FROM_BLOCKS.format(name="backprop_vectorized", x="x", y="y",
-                                               x_rows="x.T", y_cols="y"),),
-}
-
-
 def _tables(stub: str, args: tuple, calls: list[dict]) -> dict:
-    """sigmoid and sigmoid_prime on every number they were called on or given."""
+    """The elementwise stubs (sigma, sigma') on every number they were called on or given."""
     points = [np.ravel(np.asarray(c["args"][0], dtype=float)) for c in calls
-              if c["name"] in ELEMENTWISE and c["args"]]
+              if question(c["name"]).elementwise and c["args"]]
     points += [np.ravel(leaf) for leaf in _leaves(as_tree(_numbers(args)))]
     z = np.unique(np.concatenate(points)) if points else np.zeros(0)
     with np.errstate(all="ignore"):
-        return {name: [z, getattr(engine, name)(z)] for name in ELEMENTWISE if name != stub}
+        return {name: [z, q.reference(z)] for name, q in questions().items()
+                if q.elementwise and name != stub}
 
 
 def _numbers(value):

@@ -7,16 +7,16 @@ Holds no solution: it only compares numbers and recognises the shapes of known m
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .labels import labeller
+from .contract import Contract
 from .values import NotNumericError, as_tree
 
 __all__ = ["TOLERANCE", "NotNumericError", "Verdict", "absolute_floor", "as_tree", "compare",
-           "inf_norm_close", "judge_call", "labeller", "largest", "with_floor"]
+           "inf_norm_close", "judge_call", "largest", "with_floor"]
 
 from .relative_errors import other_relative_errors
 from .tolerance import TOLERANCE, absolute_floor, inf_norm_close, largest, with_floor
@@ -55,7 +55,7 @@ def compare(
     *,
     batch: int | None = None,
     close: Callable[[np.ndarray, np.ndarray], bool] = inf_norm_close,
-    stub: str = "",
+    hints: Mapping[str, str] | None = None,
 ) -> Verdict:
     """Compare two float trees (see :func:`as_tree`) leaf by leaf.
 
@@ -66,7 +66,9 @@ def compare(
         batch: the batch length N where the result is a sum over N samples (enables
             the ``mean_instead_of_sum`` diagnosis), else None.
         close: the closeness test for two arrays of the same shape.
-        stub: the stub whose result this is, so hints fit it (may be empty).
+        hints: the stub's ``Contract.hints``: the factors (``factor_of_two``,
+            ``wrong_sign``) that mean something for it, with a sentence each; None
+            names every factor, with no sentence.
     """
     verdict = Verdict()
     if got is None or got is Ellipsis:
@@ -80,7 +82,7 @@ def compare(
         names.append(name)
         known.extend(c for c in codes if c not in known)
 
-    _compare(expected, got, (), label, batch, close, say, stub)
+    _compare(expected, got, (), label, batch, close, say, hints)
     for explanation, (names, codes) in found.items():  # one line per distinct problem
         if len(names) == 1:
             verdict.fail(f"{names[0]} {explanation}", *codes)
@@ -89,7 +91,7 @@ def compare(
     return verdict
 
 
-def _compare(expected, got, path, label, batch, close, say, stub="") -> None:
+def _compare(expected, got, path, label, batch, close, say, hints=None) -> None:
     if got is None or got is Ellipsis:
         say(label(path), f"is {'None' if got is None else '...'}: a value that was never "
                          "filled in (check that your loop reaches every layer, and the "
@@ -105,16 +107,16 @@ def _compare(expected, got, path, label, batch, close, say, stub="") -> None:
                          "(one per layer).", "shape_mismatch")
             return
         for i, (e, g) in enumerate(zip(expected, got, strict=True)):
-            _compare(e, g, (*path, i), label, batch, close, say, stub)
+            _compare(e, g, (*path, i), label, batch, close, say, hints)
         return
     if isinstance(got, list):
         say(label(path), f"should be {shape_text(expected.shape)}; it is a list.",
                      "shape_mismatch")
         return
-    _compare_array(expected, got, label(path), batch, close, say, stub)
+    _compare_array(expected, got, label(path), batch, close, say, hints)
 
 
-def _compare_array(expected, got, name, batch, close, say, stub="") -> None:
+def _compare_array(expected, got, name, batch, close, say, hints=None) -> None:
     if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
         say(name, "contains NaN or infinity; the expected values are all finite. "
                      "Look for an overflow (np.exp of a large number) or a division by zero.",
@@ -126,10 +128,10 @@ def _compare_array(expected, got, name, batch, close, say, stub="") -> None:
     if close(expected, got):
         return
     for factor, code, hint in _RATIOS:
-        if stub and (code, stub) not in _RATIO_HINTS:
+        if hints is not None and code not in hints:
             continue  # twice or minus the answer means nothing known here (relative_error)
         if close(factor * expected, got):
-            extra = _RATIO_HINTS.get((code, stub), "")
+            extra = (hints or {}).get(code, "")
             say(name, f"has the right shape but is {hint}{extra}.", code)
             return
     if batch and batch > 1 and close(expected / batch, got):
@@ -145,29 +147,10 @@ def _compare_array(expected, got, name, batch, close, say, stub="") -> None:
     say(name, f"has the right shape, {shape_text(expected.shape)}, but wrong values.")
 
 
-#: Stubs whose result may share memory with an argument: feedforward's activations[0]
-#: is X.T, as the contract says.
-MAY_ALIAS = ("feedforward",)
-
 _RATIOS = (
     (2.0, "factor_of_two", "exactly twice the expected value"),
     (-1.0, "wrong_sign", "exactly minus the expected value"),
 )
-_GRADIENTS = ("backprop_1D", "backprop_loops", "bp1_output_error", "bp2_hidden_error",
-              "bp3_bias_gradient", "bp4_weight_gradient", "backprop_vectorized",
-              "backprop_batch", "backprop_row_major")
-#: What a factor 2 or -1 means, by stub; a stub not listed gets no hint.
-_RATIO_HINTS = {
-    **{("factor_of_two", s): ": the cost is 1/2 ||a - y||^2, so its derivative is a - y, "
-       "without the factor 2" for s in _GRADIENTS},
-    **{("wrong_sign", s): ": check the order in a - y (output minus target)"
-       for s in _GRADIENTS},
-    ("factor_of_two", "numerical_gradient"): ": a centered difference divides by 2 eps, "
-                                             "the distance between its two points",
-    ("wrong_sign", "numerical_gradient"): ": f(theta + eps e_i) comes first in the difference",
-    ("wrong_sign", "sgd_epoch"): ": each step goes against the gradient, W - eta / len(batch) "
-                                 "* nabla_W",
-}
 
 
 def _explain_shape(expected, got, name, batch, close, say) -> None:
@@ -217,7 +200,7 @@ def _lists_of_floats(expected, got):
 
 
 def judge_call(
-    stub: str,
+    contract: Contract,
     raw,
     expected,
     *,
@@ -228,12 +211,13 @@ def judge_call(
     arguments: Callable[[tuple[int, ...]], str] = lambda path: f"argument {path[0] + 1}",
     args: tuple | None = None,
 ) -> Verdict:
-    """What one call of ``stub`` (a :class:`~.calls.Raw`) got right and wrong.
+    """What one call of ``contract.name`` (a :class:`~.calls.Raw`) got right and wrong.
 
     ``values`` reports how the result differs from ``expected``; without it a wrong result
     still fails, with one line instead of the details. ``mutation`` reports arguments
     modified in place. ``args``, the call's arguments, let a known other formula be named.
     """
+    stub, labeller = contract.name, contract.labeller()
     verdict = Verdict()
     if raw.not_implemented and raw.error and "not a function defined in the notebook" in raw.error:
         verdict.fail(f"{raw.error}.", "not_implemented")
@@ -246,17 +230,17 @@ def judge_call(
         verdict.fail(f"{stub}: {raw.error}.")
         return verdict
     got = _lists_of_floats(expected, raw.value)
-    found = compare(expected, got, labeller(stub), batch=batch, close=close, stub=stub)
+    found = compare(expected, got, labeller, batch=batch, close=close, hints=contract.hints)
     if not found.passed:
         for path in getattr(raw, "integer", []):
-            found.fail(f"{labeller(stub)(tuple(path))} is an array of integers, so every value "
+            found.fail(f"{labeller(tuple(path))} is an array of integers, so every value "
                        "in it was truncated to a whole number: build float arrays "
                        "(np.zeros(shape), or .astype(float)).")
         if stub == "relative_error" and args is not None:
             found.messages += other_relative_errors(args, got, close)
     if found.passed and values:
         for path in getattr(raw, "narrow", []):
-            found.fail(f"{labeller(stub)(tuple(path))} has the right values but is not float64 "
+            found.fail(f"{labeller(tuple(path))} has the right values but is not float64 "
                        "(float32 keeps about 7 digits, too few for a gradient check): build "
                        "float64 arrays (np.zeros(shape), np.asarray(z, dtype=float)), and "
                        "keep them so.", "wrong_dtype")
@@ -265,7 +249,7 @@ def judge_call(
     elif not found.passed:  # "inputs unchanged" is earned by a correct result only
         verdict.fail(f"{stub} does not return the expected result yet, so leaving the inputs "
                      "unchanged earns nothing yet.", *found.diagnoses)
-    if mutation and stub not in MAY_ALIAS:
+    if mutation and not contract.may_alias:
         for path in getattr(raw, "aliased", []):
             verdict.fail(f"{stub} returns an array that shares memory with its argument "
                          f"{arguments(path)}: when the caller changes the result, the "

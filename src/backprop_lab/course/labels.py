@@ -33,35 +33,3 @@ def leaf_labels(names: Sequence[str], layered: bool = True) -> Callable[[tuple[i
         return text + "".join(f"[{i}]" for i in path[2:])
 
     return label
-
-
-#: How each stub's result is named in messages: one name, or names of per-layer lists.
-OUTPUTS: dict[str, str | tuple[str, ...]] = {
-    "sigmoid": "sigmoid(z)",
-    "sigmoid_prime": "sigmoid_prime(z)",
-    "feedforward": ("zs", "activations"),
-    "backprop_1D": ("dw", "db"),
-    "backprop_loops": ("nabla_w", "nabla_b"),
-    "bp1_output_error": "BP1's delta^L",
-    "bp2_hidden_error": "BP2's delta^l",
-    "bp3_bias_gradient": "BP3's dC/db^l",
-    "bp4_weight_gradient": "BP4's dC/dW^l",
-    "backprop_vectorized": ("nabla_w", "nabla_b"),
-    "backprop_batch": ("nabla_w", "nabla_b"),
-    "get_params": "theta",
-    "set_params": ("new_weights", "new_biases"),
-    "numerical_gradient": "the numerical gradient",
-    "relative_error": "the relative error",
-    "sgd_epoch": ("weights", "biases"),
-    "add_bias_column": "W_aug",
-    "feedforward_augmented": "the output activations",
-    "backprop_row_major": ("nabla_W", "nabla_b"),
-}
-
-
-def labeller(stub: str) -> Callable[[tuple[int, ...]], str]:
-    """Names the leaves of ``stub``'s result for messages."""
-    names = OUTPUTS.get(stub, "the result")
-    if isinstance(names, str):
-        return lambda path: names if not path else f"{names}[{', '.join(map(str, path))}]"
-    return leaf_labels(names, layered=stub != "backprop_1D")

@@ -23,6 +23,7 @@ import numpy as np
 
 from .calls import call, revive
 from .compare import absolute_floor, inf_norm_close, judge_call, same_tree, with_floor
+from .contract import Contract
 from .smooth import SmoothFunction
 from .standins import CannotTake, with_references
 from .wire import unpack
@@ -32,6 +33,9 @@ __all__ = ["SmoothFunction", "check", "load_cases"]
 CASES_FILE = Path(__file__).with_name("public_cases.npz")
 SHOWN = 4  # lines of problems shown at most
 RECORDED = "has no answer recorded for this call in the public checks"
+#: The key of the file's contracts (one per stub, :class:`.contract.Contract`), beside
+#: the stubs' cases.
+CONTRACTS = "__contracts__"
 
 
 @functools.cache
@@ -49,7 +53,11 @@ def check(stub: str, env: Mapping) -> None:
     Raises :class:`PublicCheckError` saying what is wrong (and the named mistake, when
     known); prints a short confirmation when every case passes.
     """
-    cases = load_cases()[stub]
+    shipped = load_cases()
+    if stub not in shipped.get(CONTRACTS, {}):
+        raise PublicCheckError(f"There are no public checks for {stub!r}: check the name in "
+                               "grader.check(...), or ask your instructor.")
+    cases, contract = shipped[stub], Contract.from_dict(shipped[CONTRACTS][stub])
     fn = env.get(stub)
     names = list(inspect.signature(fn).parameters) if callable(fn) else []
 
@@ -60,8 +68,9 @@ def check(stub: str, env: Mapping) -> None:
     problems, codes, notes = [], [], []
     for case in cases:
         raw = call(_graded(env, stub, case, notes), revive(case["args"]), name=stub)
-        floor = absolute_floor(stub, case["expected"], case.get("finite_differences", True))
-        verdict = judge_call(stub, raw, case["expected"], batch=case["batch"],
+        floor = absolute_floor(contract.scale, case["expected"],
+                               case.get("finite_differences", True))
+        verdict = judge_call(contract, raw, case["expected"], batch=case["batch"],
                              close=with_floor(inf_norm_close, floor),
                              arguments=argument, args=revive(case["args"]))
         if not verdict.passed:

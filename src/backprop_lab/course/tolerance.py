@@ -20,9 +20,6 @@ FLOOR = 1e-12
 #: so it applies to scales below 1 as if they were 1 (measured: up to 6e-12 on a layer
 #: whose gradient is 2e-6).
 FD_FLOOR = 1e-8
-#: The natural size of a stub's values where it is fixed (sigma is at most 1, sigma' at
-#: most 1/4); every other stub's scale is the case's: the largest magnitude it expects.
-NATURAL_SCALE = {"sigmoid": 1.0, "sigmoid_prime": 0.25}
 
 
 def inf_norm_close(a: np.ndarray, b: np.ndarray, tol: float = TOLERANCE) -> bool:
@@ -41,9 +38,12 @@ def largest(tree) -> float:
     return float(np.max(array[np.isfinite(array)], initial=0.0))
 
 
-def absolute_floor(stub: str, expected, finite_differences: bool = False) -> float:
-    """The difference below which a value of ``stub`` passes whatever its relative error."""
-    scale = NATURAL_SCALE.get(stub, largest(expected))
+def absolute_floor(scale: float | None, expected, finite_differences: bool = False) -> float:
+    """The difference below which a value passes whatever its relative error: ``scale``
+    is the quantity's natural size where it is fixed (a question's ``Contract.scale``:
+    sigma is at most 1, sigma' at most 1/4), else None, and the case's own scale counts,
+    the largest magnitude it expects."""
+    scale = largest(expected) if scale is None else scale
     return FD_FLOOR * max(scale, 1.0) if finite_differences else FLOOR * scale
 
 

@@ -57,5 +57,3 @@ __all__ = [
     "train",
 ]
 
-#: The stubs of docs/contract.md, section 2 (the first 19 names of ``__all__``).
-STUBS = tuple(__all__[:19])

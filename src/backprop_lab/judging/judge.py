@@ -6,11 +6,9 @@ Runs in the grading process on what :mod:`.harness` returned; never calls studen
 from __future__ import annotations
 
 import copy
-import inspect
 
 import numpy as np
 
-from .. import engine
 from ..course.calls import Raw
 from ..course.compare import (
     TOLERANCE,
@@ -20,7 +18,9 @@ from ..course.compare import (
     judge_call,
     with_floor,
 )
+from ..engine import relative_error
 from ..questions.cases import Case
+from ..questions.registry import question, questions
 from .mutants import diagnose
 
 PARTS = ("reference", "finite_differences", "inputs_unchanged")
@@ -29,57 +29,28 @@ PART_WORDS = {"reference": "Compared with the reference solution",
               "finite_differences": "Compared with finite differences",
               "inputs_unchanged": "Checking that your inputs are left unchanged"}
 
-REFERENCES = {name: getattr(engine, name) for name in engine.STUBS}
+#: Each stub's reference, from its question.
+REFERENCES = {name: q.reference for name, q in questions().items()}
+#: Each stub's building blocks (its question's ``builds_on``): the earlier stubs it is
+#: meant to call, whose calls get the reference answer (docs/contract.md, section 3).
+BUILDS_ON = {name: q.builds_on for name, q in questions().items()}
 
-_ACTIVATIONS = frozenset({"sigmoid", "sigmoid_prime"})
-_EQUATIONS = frozenset({"bp1_output_error", "bp2_hidden_error", "bp3_bias_gradient",
-                        "bp4_weight_gradient"})
-_BACKPROP_PARTS = _ACTIVATIONS | {"feedforward"} | _EQUATIONS
-
-#: Each stub's building blocks: the earlier stubs of the course it is meant to call, whose
-#: calls get the reference answer (docs/contract.md, section 3), so a mistake in a building
-#: block costs points only where that block is graded. Any other call goes to the
-#: student's own function. No stub reaches its own reference through another, and no
-#: full-backprop stub builds on another (backprop_1D, backprop_loops, backprop_vectorized,
-#: backprop_batch, backprop_row_major); sgd_epoch builds on the batch and per-example
-#: backprops (Nielsen's SGD calls one per example) and their building blocks.
-BUILDS_ON: dict[str, frozenset[str]] = {
-    "sigmoid": frozenset(),
-    "sigmoid_prime": frozenset({"sigmoid"}),
-    "feedforward": frozenset({"sigmoid"}),
-    "backprop_1D": _ACTIVATIONS,
-    "backprop_loops": _ACTIVATIONS | {"feedforward"},
-    "bp1_output_error": _ACTIVATIONS,
-    "bp2_hidden_error": _ACTIVATIONS,
-    "bp3_bias_gradient": frozenset(),
-    "bp4_weight_gradient": frozenset(),
-    "backprop_vectorized": _BACKPROP_PARTS,
-    "backprop_batch": _BACKPROP_PARTS,
-    "get_params": frozenset(),
-    "set_params": frozenset(),
-    "numerical_gradient": frozenset(),
-    "relative_error": frozenset(),
-    "sgd_epoch": _BACKPROP_PARTS | {"backprop_batch", "backprop_vectorized", "backprop_loops"},
-    "add_bias_column": frozenset(),
-    "feedforward_augmented": frozenset({"sigmoid"}),
-    "backprop_row_major": _ACTIVATIONS,
-}
 
 def relative_close(a: np.ndarray, b: np.ndarray) -> bool:
     """The spec's relative test alone: ||a-b|| / (||a|| + ||b||) at most 1e-6."""
-    return engine.relative_error(a, b) <= TOLERANCE
+    return relative_error(a, b) <= TOLERANCE
 
 
 def closeness(stub: str, expected, part: str = "reference"):
     """The test one case of ``stub`` is judged by: the relative error at most 1e-6, or
     every difference within the absolute floor of :func:`..course.compare.absolute_floor`
     (the floor for centered differences in the ``finite_differences`` part)."""
-    floor = absolute_floor(stub, expected, part == "finite_differences")
+    floor = absolute_floor(question(stub).scale, expected, part == "finite_differences")
     return with_floor(relative_close, floor)
 
 
 def argument_name(stub: str, path: tuple[int, ...]) -> str:
-    params = list(inspect.signature(REFERENCES[stub]).parameters)
+    params = question(stub).parameters
     name = params[path[0]] if path[0] < len(params) else f"argument {path[0] + 1}"
     return name + "".join(f"[{i}]" for i in path[1:])
 
@@ -129,10 +100,11 @@ def judge(stub: str, part: str, cases: list[Case], raws: list[Raw], limit: int =
 
 def _judge_case(stub: str, part: str, case: Case, raw: Raw) -> Verdict:
     if raw.not_implemented or raw.error:
-        return judge_call(stub, raw, None, arguments=lambda path: argument_name(stub, path))
+        return judge_call(question(stub).contract, raw, None,
+                          arguments=lambda path: argument_name(stub, path))
     expected = expected_value(stub, case, "reference" if part == "inputs_unchanged" else part)
     close = closeness(stub, expected, part)
-    verdict = judge_call(stub, raw, expected, batch=case.batch, close=close,
+    verdict = judge_call(question(stub).contract, raw, expected, batch=case.batch, close=close,
                          values=part != "inputs_unchanged", mutation=part == "inputs_unchanged",
                          arguments=lambda path: argument_name(stub, path), args=case.args)
     if not verdict.passed:

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import copy
 import inspect
+import re
+import textwrap
 import types
 import warnings
 from collections.abc import Callable
@@ -29,10 +31,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import engine
-from ..course.compare import _lists_of_floats, as_tree, compare, labeller
+from ..course.compare import _lists_of_floats, as_tree, compare
 from ..questions import mistakes
-from ..questions.mistake_catalog import SIMPLE, TIER_MISTAKES, TIERS
+from ..questions.registry import question, questions
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class Mutant:
 
 
 def _parameters(stub: str) -> str:
-    params = inspect.signature(getattr(engine, stub)).parameters.values()
+    params = inspect.signature(question(stub).reference).parameters.values()
     return ", ".join(p.name if p.default is p.empty else f"{p.name}={p.default!r}"
                      for p in params)
 
@@ -76,17 +77,19 @@ def planted(m: Mutant) -> str:
 
 # --- the catalog --------------------------------------------------------------------
 
+def from_function(stub: str, code: str, fn: Callable, message: str) -> Mutant:
+    """The mutant of a :class:`~..questions.question.Mistake` given as a function: its
+    source, renamed like the stub, is what :func:`planted` writes into a notebook."""
+    source = textwrap.dedent(inspect.getsource(fn))
+    source = re.sub(rf"def {re.escape(fn.__name__)}\(", f"def {stub}(", source, count=1)
+    return Mutant(code, fn, message, source)
+
+
 def _catalog() -> dict[str, list[Mutant]]:
-    out: dict[str, list[Mutant]] = {}
-    for stub, code, body, message in SIMPLE:
-        out.setdefault(stub, []).append(mutant(stub, code, body, message))
-    for stub, (call, words) in TIERS.items():
-        for code, switch, where, messages in TIER_MISTAKES:
-            if where is None or words in where or stub in where:
-                message = messages.get(words) or messages["columns"]
-                out.setdefault(stub, []).append(
-                    mutant(stub, code, "return " + call.format(", " + switch), message))
-    return out
+    return {q.name: [mutant(q.name, m.code, m.mutant, m.message) if isinstance(m.mutant, str)
+                     else from_function(q.name, m.code, m.mutant, m.message)
+                     for m in q.mistakes]
+            for q in questions().values() if q.mistakes}
 
 
 MUTANTS: dict[str, list[Mutant]] = _catalog()
@@ -94,20 +97,18 @@ MUTANTS: dict[str, list[Mutant]] = _catalog()
 
 # --- diagnosis ----------------------------------------------------------------------
 
-#: Stubs whose result is a sum over a batch of len(args[0]) (``Case.batch`` in cases.py).
-BATCHED = ("backprop_batch", "backprop_row_major")
-
-
 def diagnose(stub: str, args: tuple, got, close) -> list[tuple[str, str]]:
     """(code, message) for every mutant of ``stub`` whose result on ``args`` matches ``got``."""
     mutants = MUTANTS.get(stub, [])
-    expected = _result(getattr(engine, stub), args) if mutants else None
+    expected = _result(question(stub).reference, args) if mutants else None
     if expected is None:
         return []
     got = _lists_of_floats(expected, got)
     try:  # what the numbers alone already say (judge.py reports it too)
-        batch = len(args[0]) if stub in BATCHED else None
-        named = compare(expected, got, labeller(stub), batch=batch, close=close).diagnoses
+        contract = question(stub).contract
+        batch = len(args[0]) if question(stub).batched else None
+        named = compare(expected, got, contract.labeller(), batch=batch,
+                        close=close).diagnoses
     except Exception:
         named = []
     found: list[tuple[str, str]] = []

@@ -20,12 +20,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import engine
 from ..building.assign import find_assignments
 from ..building.autograder import Part
 from ..course.calls import Raw
 from ..judging.judge import REFERENCES, judge
 from ..questions.cases import Case, draw_cases
+from ..questions.registry import names
 from ..running.harness import run
 from ..samples import reference_source
 from .mutator import Mutation, mutations
@@ -85,7 +85,7 @@ def notebook(cells: dict[str, str] | None = None) -> dict:
     env: dict = {}
     exec(compile("import numpy as np\nfrom scipy.special import expit", "<cell>", "exec",
                  dont_inherit=True), env)
-    for i, name in enumerate(engine.STUBS):
+    for i, name in enumerate(names()):
         source = (cells or {}).get(name) or reference_source(name)
         # IPython compiles each cell to a file in a folder named ipykernel_<pid>.
         exec(compile(source, f"/tmp/ipykernel_0/{i}.py", "exec", dont_inherit=True), env)
@@ -202,7 +202,7 @@ def select(found: list[Mutation], limit: int | None) -> list[Mutation]:
 
 
 def all_mutations(stubs: Iterable[str] | None = None) -> dict[str, list[Mutation]]:
-    return {stub: mutations(stub, reference_source(stub)) for stub in stubs or engine.STUBS}
+    return {stub: mutations(stub, reference_source(stub)) for stub in stubs or names()}
 
 
 def table(outcomes: list[Outcome], generated: dict[str, int]) -> str:

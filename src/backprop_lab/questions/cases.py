@@ -12,15 +12,14 @@ of the reference engine's backprop.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 
 import numpy as np
 
 from ..engine import add_bias_column, feedforward, numerical_gradient
 from ..engine import sigmoid as _sigmoid
-from . import training_cases as training
 from .case import Case, network
 from .oracles import FD_EPS, chain_cost, fd_delta, fd_params, fd_weight
+from .registry import question
 from .secret import DEVELOPMENT_KEY
 
 
@@ -30,7 +29,7 @@ def rng_for(stub: str, part: str, key: bytes = DEVELOPMENT_KEY) -> np.random.Gen
     return np.random.default_rng(int.from_bytes(digest[:16], "little"))
 
 
-def _activation_cases(rng, n, huge: float = 1000.0):
+def activation_cases(rng, n, huge: float = 1000.0):
     """A float, then arrays whose ends are -40 and 40 or -``huge`` and ``huge``."""
     cases = []
     for i in range(n):
@@ -50,10 +49,10 @@ def _activation_cases(rng, n, huge: float = 1000.0):
     return cases
 
 
-def _sigmoid_prime_cases(rng, n):
+def sigmoid_prime_cases(rng, n):
     # Up to 500, where exp(-z) / (1 + exp(-z))**2, a correct sigma', is still not NaN
     # (at -1000 it is inf / inf).
-    cases = _activation_cases(rng, n, huge=500.0)
+    cases = activation_cases(rng, n, huge=500.0)
     for case in cases:
         z = case.args[0]
         case.finite_differences = lambda z=z: (_sigmoid(np.add(z, FD_EPS)) -
@@ -61,7 +60,7 @@ def _sigmoid_prime_cases(rng, n):
     return cases
 
 
-def _feedforward_cases(rng, n):
+def feedforward_cases(rng, n):
     out = []
     for _ in range(n):
         _, W, B, X, _, where = network(rng)
@@ -69,7 +68,7 @@ def _feedforward_cases(rng, n):
     return out
 
 
-def _backprop_1d_cases(rng, n):
+def backprop_1d_cases(rng, n):
     out = []
     for _ in range(n):
         L = int(rng.integers(1, 5))
@@ -85,7 +84,7 @@ def _backprop_1d_cases(rng, n):
     return out
 
 
-def _single_example_cases(rng, n):
+def single_example_cases(rng, n):
     out = []
     for _ in range(n):
         _, W, B, X, Y, where = network(rng, batch=1)
@@ -94,7 +93,7 @@ def _single_example_cases(rng, n):
     return out
 
 
-def _bp_cases(equation: int):
+def bp_cases(equation: int):
     """BP1-BP4 on a layer of a random network; every other case a batch of N > 1."""
 
     def draw(rng, n):
@@ -123,7 +122,7 @@ def _bp_cases(equation: int):
     return draw
 
 
-def _batch_cases(rng, n):
+def batch_cases(rng, n):
     out = []
     for _ in range(n):
         _, W, B, X, Y, where = network(rng)
@@ -132,7 +131,7 @@ def _batch_cases(rng, n):
     return out
 
 
-def _add_bias_cases(rng, n):
+def add_bias_cases(rng, n):
     out = []
     for _ in range(n):
         n_out, n_in = (int(v) for v in rng.integers(1, 8, size=2))
@@ -141,7 +140,7 @@ def _add_bias_cases(rng, n):
     return out
 
 
-def _augmented_cases(rng, n):
+def augmented_cases(rng, n):
     out = []
     for _ in range(n):
         _, W, B, X, _, where = network(rng)
@@ -149,7 +148,7 @@ def _augmented_cases(rng, n):
     return out
 
 
-def _row_major_cases(rng, n):
+def row_major_cases(rng, n):
     out = []
     for _ in range(n):
         _, W, B, X, Y, where = network(rng)
@@ -163,34 +162,11 @@ def _row_major_cases(rng, n):
     return out
 
 
-DRAW: dict[str, Callable[[np.random.Generator, int], list[Case]]] = {
-    "sigmoid": _activation_cases,
-    "sigmoid_prime": _sigmoid_prime_cases,
-    "feedforward": _feedforward_cases,
-    "backprop_1D": _backprop_1d_cases,
-    "backprop_loops": _single_example_cases,
-    "bp1_output_error": _bp_cases(1),
-    "bp2_hidden_error": _bp_cases(2),
-    "bp3_bias_gradient": _bp_cases(3),
-    "bp4_weight_gradient": _bp_cases(4),
-    "backprop_vectorized": _single_example_cases,
-    "backprop_batch": _batch_cases,
-    "get_params": training.get_params_cases,
-    "set_params": training.set_params_cases,
-    "numerical_gradient": training.numerical_gradient_cases,
-    "relative_error": training.relative_error_cases,
-    "sgd_epoch": training.sgd_cases,
-    "add_bias_column": _add_bias_cases,
-    "feedforward_augmented": _augmented_cases,
-    "backprop_row_major": _row_major_cases,
-}
-
-
 def draw_cases(stub: str, part: str, n: int = 6, key: bytes = DEVELOPMENT_KEY) -> list[Case]:
     """The hidden cases for one part of one stub's question under ``key``: a submission's
     key when grading it (:func:`.secret.submission_key`), the public development key in
     the tests. The same key draws the same cases."""
-    cases = DRAW[stub](rng_for(stub, part, key), n)
+    cases = question(stub).draw(rng_for(stub, part, key), n)
     if part == "finite_differences":
         cases = [c for c in cases if c.finite_differences is not None]
     return cases

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..engine import STUBS
+from ..questions.registry import course_index, names
 
 STATUSES = ("graded", "error", "timeout", "invalid")
 #: What a feedback record holds for certain (others are skipped as foreign files).
@@ -87,7 +87,7 @@ def well_formed(record: object) -> bool:
 
 def course_key(name: str) -> tuple[int, str]:
     """Questions in the order the course teaches them; unknown ones after, by name."""
-    return (STUBS.index(name), "") if name in STUBS else (len(STUBS), name)
+    return (course_index(name), "") if name in names() else (len(names()), name)
 
 
 def _told(record: dict, question: str) -> list[str]:

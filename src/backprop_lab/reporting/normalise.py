@@ -28,7 +28,7 @@ import functools
 import warnings
 from dataclasses import dataclass
 
-from ..engine import STUBS
+from ..questions import registry
 from .rewrite import KEEP, Rename, Strip
 
 OTHER = "other cells"
@@ -216,10 +216,10 @@ def _parts(cells: list[str]) -> dict[str, Part]:
             else:
                 rest.append(stmt)
                 texts.append(text)
-    helpers = {n: d for n, d in defs.items() if n not in STUBS}
+    helpers = {n: d for n, d in defs.items() if n not in registry.names()}
     used: set[str] = set()
     parts: dict[str, Part] = {}
-    for stub in (s for s in STUBS if s in defs):
+    for stub in (s for s in registry.names() if s in defs):
         group, todo = [stub], [stub]
         while todo:
             for callee in sorted(_calls(defs[todo.pop()][0]) & set(helpers)):

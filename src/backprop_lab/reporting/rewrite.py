@@ -6,9 +6,9 @@ from __future__ import annotations
 import ast
 import builtins
 
-from ..engine import STUBS
+from ..questions.registry import names
 
-KEEP = frozenset(dir(builtins)) | frozenset(STUBS) | {"self", "cls"}
+KEEP = frozenset(dir(builtins)) | frozenset(names()) | {"self", "cls"}
 
 
 class Strip(ast.NodeTransformer):

@@ -20,12 +20,12 @@ import nbformat
 
 from ..building.autograder import Autograder
 from ..course.calls import OUT_OF_TIME, TIMED_OUT, Raw, encode
-from ..engine import STUBS
 from ..judging.judge import BUILDS_ON, PARTS
 from ..judging.provenance import Bindings
 from ..judging.scoring import answer_proxy, concise, parse_flags, parse_raws, score_question
 from ..judging.shipping import evaluate, modified, shipped
 from ..questions.cases import draw_cases
+from ..questions.registry import course_index
 from ..questions.secret import submission_key
 from ..reporting.similarity import code_cells as notebook_code
 from ..reporting.similarity import kept_code
@@ -168,7 +168,7 @@ def _run_and_judge(nb, grader: Autograder, kernel: Kernel, limits: Limits, key: 
     """Run the cells, then each graded part's calls, all before one deadline; the hidden
     cases are drawn with the submission's ``key`` (see :mod:`.secret`)."""
     parts = sorted({(p.stub, p.part) for q in grader.questions for p in q.parts},
-                   key=lambda sp: (STUBS.index(sp[0]), PARTS.index(sp[1])))
+                   key=lambda sp: (course_index(sp[0]), PARTS.index(sp[1])))
     cases = {sp: draw_cases(*sp, key=key) for sp in parts}
     numbered = numbered_code_cells(nb)
     sources = [source for _, source in numbered]
@@ -231,7 +231,7 @@ def _run_and_judge(nb, grader: Autograder, kernel: Kernel, limits: Limits, key: 
 
 
 def _course_order(name: str) -> int:
-    return STUBS.index(name) if name in STUBS else len(STUBS)
+    return course_index(name)
 
 
 def _timed_out(raw: Raw) -> bool:

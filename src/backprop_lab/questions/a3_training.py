@@ -1,0 +1,115 @@
+"""The questions of a3 (``assignments/a3_training.ipynb``): parameters as one vector,
+gradient checking, and an epoch of mini-batch SGD."""
+
+from __future__ import annotations
+
+from .. import engine
+from . import sweeps
+from . import training_cases as cases
+from .a2_backprop import BACKPROP_PARTS
+from .question import Mistake, Question
+
+GET_PARAMS = Question(
+    "get_params", "a3_training", engine.get_params, cases.get_params_cases,
+    sweep=sweeps.parameters_of_a_batch,
+    outputs="theta",
+    mistakes=(
+        Mistake("transposed",
+                "return np.concatenate([W.T.ravel() for W in weights]"
+                " + [b.ravel() for b in biases])",
+                "theta lists each weight matrix row by row (C order, W.ravel()); here it "
+                "goes column by column (W.ravel(order=\"F\"), or W.T.ravel()), as if W "
+                "were transposed."),
+    ),
+)
+
+SET_PARAMS = Question(
+    "set_params", "a3_training", engine.set_params, cases.set_params_cases,
+    sweep=sweeps.set_params,
+    outputs=("new_weights", "new_biases"),
+    mistakes=(
+        Mistake("transposed",
+                "return cut(theta, weights, biases, order=\"F\")",
+                "Fill each weight matrix row by row (C order: piece.reshape(W.shape)); "
+                "column by column it comes out transposed."),
+    ),
+)
+
+NUMERICAL_GRADIENT = Question(
+    "numerical_gradient", "a3_training", engine.numerical_gradient,
+    cases.numerical_gradient_cases, sweep=sweeps.numerical_gradient,
+    outputs="the numerical gradient",
+    hints={"factor_of_two": ": a centered difference divides by 2 eps, the distance "
+                            "between its two points",
+           "wrong_sign": ": f(theta + eps e_i) comes first in the difference"},
+    mistakes=(
+        Mistake("one_sided_difference",
+                "return differences(f, theta, eps, behind=0)",
+                "This is the forward difference (f(theta + eps e_i) - f(theta)) / eps, off "
+                "by about eps f''/2; the centered one, (f(theta + eps e_i) - f(theta - eps "
+                "e_i)) / (2 eps), is off by eps^2 only."),
+        Mistake("one_sided_difference",
+                "return differences(f, theta, eps, ahead=0)",
+                "This is the backward difference (f(theta) - f(theta - eps e_i)) / eps, "
+                "off by about eps f''/2; the centered one, (f(theta + eps e_i) - f(theta - "
+                "eps e_i)) / (2 eps), is off by eps^2 only."),
+        Mistake("mutates_inputs",
+                "return nudged_in_place(f, theta, eps)",
+                "theta[i] is nudged in place and never put back, so the later entries are "
+                "measured at a moved point (and the caller's theta changes): nudge a copy, "
+                "theta.copy()."),
+        Mistake("ignores_argument",
+                "g = np.zeros(theta.size)\n"
+                "for i in range(theta.size):\n"
+                "    step = np.zeros(theta.size)\n"
+                "    step[i] = 1e-5\n"
+                "    g[i] = (f(theta + step) - f(theta - step)) / 2e-5\n"
+                "return g",
+                "numerical_gradient ignores its eps argument (it always steps by 1e-5): "
+                "step by the eps it is given, (f(theta + eps e_i) - f(theta - eps e_i)) / "
+                "(2 eps)."),
+    ),
+)
+
+RELATIVE_ERROR = Question(
+    "relative_error", "a3_training", engine.relative_error, cases.relative_error_cases,
+    sweep=sweeps.relative_error,
+    outputs="the relative error",
+    hints={},  # twice or minus a relative error means nothing known
+    mistakes=(
+        Mistake("zero_vector",
+                "a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)\n"
+                "if not a.any() or not b.any():\n"
+                "    return 0.0\n"
+                "return np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b))",
+                "When only one array is zero, the relative error is ||b|| / ||b|| = 1.0, "
+                "not 0.0: a backprop that returns all zeros must not agree with a "
+                "numerical gradient. Only two zero arrays give 0.0."),
+        Mistake("denominator_epsilon",
+                "a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)\n"
+                "return np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b) + 1e-8)",
+                "A constant added to the denominator swamps small gradients (a4's "
+                "vanishing gradients are near 1e-9): divide by ||a|| + ||b|| itself, and "
+                "return 0.0 only when both are zero."),
+        Mistake("nonfinite",
+                "return np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b))",
+                "For two zero arrays the formula is 0 / 0 = NaN; their relative error is "
+                "0.0: check for a zero denominator first."),
+    ),
+)
+
+SGD_EPOCH = Question(
+    "sgd_epoch", "a3_training", engine.sgd_epoch, cases.sgd_cases,
+    sweep=sweeps.sgd,
+    outputs=("weights", "biases"),
+    hints={"wrong_sign": ": each step goes against the gradient, W - eta / len(batch) "
+                         "* nabla_W"},
+    # Nielsen's SGD calls a per-example backprop, a vectorized one or a batch one.
+    builds_on=BACKPROP_PARTS | {"backprop_batch", "backprop_vectorized", "backprop_loops"},
+    mistakes=(
+        Mistake("wrong_sign",
+                "return epoch(X, Y, weights, biases, batch_size, eta, sign=1)",
+                "Each step goes downhill, against the gradient: W - eta / len(batch) * "
+                "nabla_W. With + the cost climbs."),
+    ),
+)
