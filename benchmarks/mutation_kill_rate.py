@@ -57,7 +57,7 @@ def fail_in_public(outcomes: list[Outcome]) -> dict[tuple[str, str], int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stubs", nargs="*", help="only these stubs (default: all 19)")
+    parser.add_argument("--stubs", nargs="*", help="only these stubs (default: every question)")
     parser.add_argument("--limit", type=int, help="at most this many mutants per stub")
     parser.add_argument("--sweep", type=int, default=SWEEP, help="inputs per survivor")
     parser.add_argument("--no-write", action="store_true", help=f"leave {EQUIVALENTS.name}")

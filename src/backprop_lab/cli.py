@@ -55,14 +55,14 @@ def _build(args: argparse.Namespace) -> int:
         secret = args.secret_file.read_text() if args.secret_file else None
         built = build(args.out, args.source, run_tests=not args.no_run_tests,
                       hidden_visibility=args.hidden_visibility,
-                      limits=(args.cell_timeout, args.timeout), secret=secret)
+                      limits=(args.cell_timeout, args.timeout), secret=secret,
+                      names=args.assignment)
     except (BuildError, OSError, ValueError) as error:
         return _fail("build", str(error))
     for b in built:
         print(f"{b.name}: student notebook {b.student}, autograder {b.autograder_zip}")
     if args.solutions:
         from .building.assign import execute_solutions
-
         for path in execute_solutions(built, args.solutions):
             print(f"executed solution notebook: {path}")
     return 0
@@ -225,9 +225,10 @@ def build_parser() -> argparse.ArgumentParser:
                             f"({GRADESCOPE.total_seconds:g}; keep it below the assignment's "
                             "autograder timeout)")
     build.add_argument("--secret-file", type=Path, default=None, metavar="FILE",
-                       help="the secret the hidden cases are drawn from (default: a new "
-                            "random one, kept only in the zips; set it to rebuild the same "
-                            "bytes)")
+                       help="the secret of the hidden cases (default: a new random one, kept "
+                            "only in the zips; set it to rebuild the same bytes)")
+    build.add_argument("--assignment", action="append", metavar="NAME",
+                       help="build only this master (repeatable; default: every one)")
     build.add_argument("--solutions", type=Path, default=None, metavar="DIR",
                        help="also execute the solution notebooks into DIR (e.g. solutions)")
     build.set_defaults(run=_build)

@@ -32,6 +32,7 @@ from pathlib import Path
 from ..gradescope import LIMITS, VISIBILITIES
 from ..questions.secret import check_secret, new_secret
 from .autograder import AutograderError, read_autograder
+from .masters import MasterError, check_master, with_points_table
 from .public_cases import write_public_cases
 from .student_kit import write_manual_questions, write_student_kit
 
@@ -75,7 +76,9 @@ def find_assignments(source: Path | None = None) -> Path:
 
 def stage(master: Path, folder: Path) -> Path:
     """Copy ``master`` into ``folder`` with ``bplab/`` and ``backprop_lab/`` beside it."""
-    shutil.copy2(master, folder / master.name)
+    questions = check_master(master)
+    nb = with_points_table(json.loads(master.read_text()), questions)
+    (folder / master.name).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
     shutil.copytree(PACKAGE / "course", folder / "bplab", ignore=IGNORE)
     write_public_cases(folder / "bplab" / "public_cases.npz")
     shutil.copytree(PACKAGE, folder / "backprop_lab", ignore=IGNORE)
@@ -147,7 +150,10 @@ def build_one(master: Path, out: Path, *, run_tests: bool = True,
     name = master.stem
     target = out / name
     with tempfile.TemporaryDirectory(prefix=f"build-{name}-") as tmp:
-        staged = stage(master, Path(tmp))
+        try:
+            staged = stage(master, Path(tmp))
+        except MasterError as error:
+            raise BuildError(str(error)) from None
         write_manual_questions(master, Path(tmp) / "backprop_lab")
         command = [sys.executable, "-m", "otter", "assign", "--no-pdfs", staged.name, "dist"]
         if not run_tests:
@@ -187,6 +193,10 @@ def build(out: Path = Path("dist"), source: Path | None = None, *, run_tests: bo
     secret = new_secret() if secret is None else check_secret(secret)
     masters = sorted(find_assignments(source).glob("*.ipynb"))
     if names:
+        unknown = sorted(set(names) - {m.stem for m in masters})
+        if unknown:
+            raise BuildError(f"no master notebook {', '.join(unknown)}.ipynb in "
+                             f"{find_assignments(source)}")
         masters = [m for m in masters if m.stem in names]
     out.mkdir(parents=True, exist_ok=True)
     return [build_one(m, out, run_tests=run_tests, hidden_visibility=hidden_visibility,

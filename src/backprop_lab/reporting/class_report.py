@@ -25,7 +25,7 @@ from .class_stats import (
     heat_counts,
     load_records,
 )
-from .report import MISTAKES, kernel_says, plain
+from .report import kernel_says, mistake_words, plain
 from .report_plots import mistakes_heat_map, score_histogram
 from .similarity import DEFAULT_THRESHOLD, STUB_THRESHOLD, Pair, similar_pairs, template_cells
 from .similarity import rings as copy_rings
@@ -122,7 +122,7 @@ def mistake_tables(a: Assignment) -> str:
     for q in a.questions:
         if not q.mistakes:
             continue
-        rows = [[td(f"<code>{esc(m.code)}</code><br>{esc(MISTAKES.get(m.code, ''))}"),
+        rows = [[td(f"<code>{esc(m.code)}</code><br>{esc(mistake_words(m.code, ''))}"),
                  td(m.count, "num"), td(percent(m.share), "num"), td(esc(m.message)),
                  td(f"<details><summary>{m.count} submission{'s' * (m.count != 1)}</summary>"
                     + ", ".join(link(s) for s in m.submissions) + "</details>")]

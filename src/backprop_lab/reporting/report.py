@@ -34,6 +34,19 @@ MISTAKES = {
 }
 
 
+def mistake_words(code: str, default: str | None = None) -> str:
+    """What a mistake code means: the table above, else the ``summary`` of a question's
+    own :class:`~..questions.question.Mistake` with that code, else ``default`` (the code
+    itself when None)."""
+    if code in MISTAKES:
+        return MISTAKES[code]
+    from ..questions.registry import questions
+
+    found = (m.summary for q in questions().values() for m in q.mistakes
+             if m.code == code and m.summary)
+    return next(found, code if default is None else default)
+
+
 #: Unicode categories written as escapes: controls (ANSI escapes too), format characters
 #: (bidi overrides), surrogates, private use, unassigned, line and paragraph separators.
 UNSAFE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
@@ -116,7 +129,7 @@ def feedback_markdown(record: dict) -> str:
         lines.append("")
         lines += [f"- {plain(m)}" for m in q["messages"]]
         for code in q["diagnoses"]:
-            lines.append(f"- Named mistake `{plain(code)}`: {plain(MISTAKES.get(code, code))}.")
+            lines.append(f"- Named mistake `{plain(code)}`: {plain(mistake_words(code))}.")
         lines.append("")
     for flag in record.get("flags", []):
         lines.append(f"> Flagged, reported by your notebook's kernel: {md_code(quoted(flag))}")
