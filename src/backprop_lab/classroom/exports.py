@@ -9,7 +9,9 @@
   assignment's name and Canvas creates the assignment.
 - ``moodle.csv``: for Moodle's "Import grades: CSV file": ``ID number, Email address``,
   then one column per assignment; in Moodle, identify users by email address (or ID
-  number) and map each column to its grade item.
+  number) and map each column to its grade item. When a student has no email, the
+  ``Email address`` column is left out: Moodle's import keeps the previous row's user
+  for a row whose identifying cell is blank, and would give that row's grades to them.
 - ``<assignment>.csv``: one per assignment: the students in roster order, their status,
   total and every question in course order.
 - ``feedback.zip``: per student a folder ``<id> <name>/`` holding the feedback (``.md``)
@@ -61,10 +63,12 @@ def write_exports(out: Path, rows: list[dict], students: list[Student],
             base["SIS User ID"] = base["SIS User ID"] or s.id
         canvas.append({**base, **{headers[a]: total.get((s.id, a), "") for a in assignments}})
     write_atomic(folder / "canvas.csv", to_csv(canvas, CANVAS_IDS + list(headers.values())))
-    moodle = [{"ID number": s.id, "Email address": s.email,
+    # Moodle gives a row whose identifying cell is blank to the row before's student
+    # (grade/import/csv/classes/load_data.php): no column with a blank is offered.
+    ids = ["ID number", *(["Email address"] if all(s.email for s in students) else [])]
+    moodle = [{"ID number": s.id, **({"Email address": s.email} if len(ids) > 1 else {}),
                **{a: total.get((s.id, a), "") for a in assignments}} for s in students]
-    write_atomic(folder / "moodle.csv", to_csv(moodle, ["ID number", "Email address",
-                                                        *assignments]))
+    write_atomic(folder / "moodle.csv", to_csv(moodle, [*ids, *assignments]))
     for a in assignments:
         mine = [r for r in rows if r["assignment"] == a]
         present = {k for r in mine for k in r}
