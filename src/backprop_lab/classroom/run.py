@@ -47,7 +47,9 @@ class ClassRun:
                       file=sys.stderr)
                 asked = {}
         if self.policy is not None:
-            tell(out, apply_policy(rows, self.policy), records)
+            touched = apply_policy(rows, self.policy)
+            tell(out, touched, records)
+            warn_download_times(out, touched, self.policy)
         hand = [q for qs in asked.values() for q in qs] if self.manual is not None else []
         write_exports(out, rows, self.students, questions + hand, records)
         for row in rows:
@@ -64,6 +66,20 @@ class PlainRun:
 
     def finish(self, out: Path, questions: list[str], assignment: str | None = None) -> None:
         tell_not_counted(out, [{"file": e.label, "reason": e.reason} for e in self.entries])
+
+
+def warn_download_times(out: Path, rows: list[dict], policy: Policy) -> None:
+    """Say on stderr which penalised files took their time from an unpacked zip: Canvas and
+    Moodle write theirs with the time of the download (README "Running a class")."""
+    unpacked = str((out / "unpacked").resolve())
+    guessed = [r for r in rows if str(r.get("source", "")).startswith(unpacked)
+               and r["student_id"] not in policy.deadlines[r["assignment"]].submitted]
+    if guessed:
+        print(f"backprop-lab grade: the lateness of {len(guessed)} files comes from the "
+              "times in the zip they were unpacked from; Canvas and Moodle write those at "
+              "download time, not upload time: give the upload times in the policy's "
+              f"[<assignment>.submitted] table (first: {guessed[0]['submission']})",
+              file=sys.stderr)
 
 
 def tell_not_counted(out: Path, rows: list[dict], shown: int = 50) -> None:
