@@ -24,6 +24,7 @@ from test_roster import CANVAS_ROSTER, GRADESCOPE_ROSTER, MOODLE_ROSTER, NB, mak
 from backprop_lab.classroom.collect import collect
 from backprop_lab.classroom.layouts import classify
 from backprop_lab.classroom.roster import read_roster
+from backprop_lab.classroom.students import student_rows
 
 
 def canvas_name(sortable_name: str, user_id: int, file_id: int, display_name: str,
@@ -144,3 +145,11 @@ def test_moodle_blind_marking_names_no_student(tmp_path):
     _, entries = collect([folder], tmp_path / "out", students)
     assert [(e.layout, e.student) for e in entries] == [("moodle blind-marking", None)]
     assert "the LMS hid who handed it in" in entries[0].reason
+    # Every roster student still gets a row for the assignment graded (none is counted).
+    record = {"source": entries[0].source, "assignment": "a2_backprop", "status": "graded",
+              "score": 24.0, "max_score": 24.0, "questions": []}
+    rows, not_counted = student_rows([record], entries, students, [])
+    assert [(r["student_id"], r["assignment"], r["status"]) for r in rows] == [
+        ("S001", "a2_backprop", "missing"), ("S002", "a2_backprop", "missing"),
+        ("S003", "a2_backprop", "missing")]
+    assert [f["file"] for f in not_counted] == [entries[0].label]
