@@ -28,7 +28,7 @@ S002,Grace Hopper,grace@example.edu
 QUESTIONS = ["backprop_loops", "bp1_output_error", "bp2_hidden_error"]
 
 
-def run(tmp_path, roster_text: str):
+def run(tmp_path, roster_text: str, student: str = "S001"):
     tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "roster.csv"
     path.write_text(roster_text)
@@ -42,7 +42,7 @@ def run(tmp_path, roster_text: str):
                   for q in reversed(QUESTIONS)]}
     (out / "feedback" / "ada.json").write_text(json.dumps(record))
     (out / "feedback" / "ada.md").write_text("# ada: 21/24\n")
-    entries = [Entry("/class/ada.ipynb", "ada.ipynb", "plain", "S001", 1.0)]
+    entries = [Entry("/class/ada.ipynb", "ada.ipynb", "plain", student, 1.0)]
     ClassRun(students, entries).finish(out, QUESTIONS)
     return out / "exports"
 
@@ -157,3 +157,23 @@ def test_moodle_gives_every_grade_to_its_own_student_even_one_without_an_email(t
     full = table(run(tmp_path / "full", PLAIN_ROSTER) / "moodle.csv")
     assert moodle_import(full, "Email address", by_email) == {
         "ada": {"a2_backprop": "21.0"}, "grace": {"a2_backprop": "0.0"}}
+
+
+MOODLE_EXPORT_NO_ID_NUMBERS = """First name,Last name,ID number,Institution,Department,Email address
+Ada,Lovelace,,Uni,CS,ada@example.edu
+Grace,Hopper,,Uni,CS,grace@example.edu
+"""
+
+
+def test_a_moodle_export_without_id_numbers_is_read_and_imports_by_email(tmp_path):
+    """Moodle's ID number is optional: a site that does not use it exports it blank. The
+    email identifies the student, and moodle.csv offers only the email to map from."""
+    rows = table(run(tmp_path, MOODLE_EXPORT_NO_ID_NUMBERS, "ada@example.edu") / "moodle.csv")
+    assert rows[0] == ["Email address", "a2_backprop"]
+    by_email = {"ada@example.edu": "ada", "grace@example.edu": "grace"}
+    assert moodle_import(rows, "Email address", by_email) == {
+        "ada": {"a2_backprop": "21.0"}, "grace": {"a2_backprop": "0.0"}}
+    # Control: a row with neither an ID number nor an email is still refused.
+    from backprop_lab.classroom.roster import RosterError
+    with pytest.raises(RosterError, match="Ada Lovelace has no student id"):
+        run(tmp_path / "none", MOODLE_EXPORT_NO_ID_NUMBERS.replace("ada@example.edu", ""))
