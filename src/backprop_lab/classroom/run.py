@@ -91,8 +91,10 @@ def tell_not_counted(out: Path, rows: list[dict], shown: int = 50) -> None:
     lines = [f"  {r['file']}: {r['reason']}" for r in rows[:shown]]
     if len(rows) > shown:
         lines.append(f"  ... and {len(rows) - shown} more")
-    print(f"backprop-lab grade: {len(rows)} files found are not counted (all of them, with "
-          f"the reason, in {out / 'files_not_counted.csv'} and report.html):\n"
+    many = len(rows) != 1
+    print(f"backprop-lab grade: {len(rows)} file{'s' * many} found {'are' if many else 'is'} "
+          f"not counted (listed with the reason in {out / 'files_not_counted.csv'} and "
+          "report.html):\n"
           + "\n".join(lines), file=sys.stderr)
 
 
