@@ -153,3 +153,22 @@ def test_moodle_blind_marking_names_no_student(tmp_path):
         ("S001", "a2_backprop", "missing"), ("S002", "a2_backprop", "missing"),
         ("S003", "a2_backprop", "missing")]
     assert [f["file"] for f in not_counted] == [entries[0].label]
+
+
+def test_of_two_canvas_downloads_given_together_the_later_one_counts(tmp_path):
+    """Each download carries its own time (the time it was made): the student's file in
+    the later one counts, the earlier is listed; control: the dates swapped."""
+    from test_roster import record
+
+    students = read_roster(roster(tmp_path, CANVAS_ROSTER))
+    name = canvas_name("Lovelace, Ada", 12345, 678910, "a2_backprop.ipynb")
+    for first, second, counted in (((2026, 12, 2, 9, 0, 0), (2026, 12, 5, 9, 0, 0), 1),
+                                   ((2026, 12, 5, 9, 0, 0), (2026, 12, 2, 9, 0, 0), 0)):
+        here = tmp_path / f"run{counted}"
+        zips = [make_zip((here / d).mkdir(parents=True) or here / d / "submissions.zip",
+                         {name: NB}, when=t) for d, t in (("one", first), ("two", second))]
+        _, entries = collect(zips, here / "out", students)
+        records = [record(e.source, 10.0 + i) for i, e in enumerate(entries)]
+        rows, not_counted = student_rows(records, entries, students, [])
+        assert rows[0]["score"] == 10.0 + counted
+        assert [f["file"] for f in not_counted] == [name]
