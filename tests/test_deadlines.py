@@ -159,3 +159,47 @@ def test_the_lateness_is_told_in_the_feedback(tmp_path):
     assert kept["late"]["days_late"] == 1 and kept["late"]["late_days_used"] == 1
     assert "**Deadline:** submitted 2026-12-02T12:00:00+00:00, 1 day(s) late" in (
         tmp_path / "feedback" / "S001.md").read_text()
+
+
+def test_an_lms_download_takes_the_upload_time_from_the_policy_not_the_zip(tmp_path, capsys):
+    """Canvas (content_zipper.rb, rubyzip's default entry time) and Moodle (downloader.php,
+    add_file_from_stored_file without a time) write every file of a download with the time
+    of the download: here a week after the due time. The upload time in the policy's
+    ``submitted`` table is the one used; control: without it, the zip's time is used and
+    the run says so on stderr."""
+    import csv
+    import zipfile
+
+    from backprop_lab.classroom.collect import collect
+    from backprop_lab.classroom.roster import read_roster
+    from backprop_lab.classroom.run import ClassRun
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Student,ID,SIS User ID,SIS Login ID,Section\n"
+                      '"Lovelace, Ada",12345,S001,alovelace,Section 1\n')
+    download = tmp_path / "submissions.zip"
+    with zipfile.ZipFile(download, "w") as z:  # downloaded on 8 December
+        z.writestr(zipfile.ZipInfo("lovelaceada_12345_678910_a2_backprop.ipynb",
+                                   (2026, 12, 8, 9, 0, 0)), b"{}")
+    due = '[a2_backprop]\ndue = "2026-12-01T23:59:00Z"\nper_day = 0.1\ncap = 0.5\n'
+    for name, text, days in (("given", due + '[a2_backprop.submitted]\n'
+                              'S001 = "2026-12-01T20:00:00Z"\n', "0"),
+                             ("control", due, "7")):
+        out = tmp_path / name
+        students = read_roster(roster)
+        _, entries = collect([download], out, students)
+        (out / "feedback").mkdir(parents=True)
+        (out / "feedback" / "ada.json").write_text(json.dumps({
+            "submission": entries[0].label, "assignment": "a2_backprop", "status": "graded",
+            "score": 20.0, "max_score": 24.0, "flags": [], "reason": "", "questions": [],
+            "source": entries[0].source}))
+        ClassRun(students, entries, policy(tmp_path, text, f"{name}.toml")).finish(out, [])
+        row = next(csv.DictReader((out / "students.csv").open()))
+        said = capsys.readouterr().err
+        assert row["days_late"] == days
+        if name == "given":
+            assert row["score"] == "20.0" and row["submitted_at"].startswith("2026-12-01T20")
+            assert "download time" not in said
+        else:
+            assert float(row["score"]) == pytest.approx(10.0)  # 7 days, capped at half
+            assert "download time" in said and entries[0].label in said

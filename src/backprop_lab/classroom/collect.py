@@ -73,6 +73,38 @@ def unpack(archive: Path, into: Path, skipped: list[tuple[str, str]],
     return target
 
 
+def reason(label: str, path: Path) -> str:
+    """Why the file found at ``label`` is not graded, or "" for a notebook ``grade`` grades
+    (its name ends in ``.ipynb``, as ``grade.find_submissions`` takes them)."""
+    parts = PurePosixPath(label).parts
+    why = next((w for part, w in IGNORED.items() if part in parts), "")
+    if why or path.name.endswith(".ipynb"):
+        return why
+    if path.suffix.lower() == ".ipynb":
+        return (f"not graded: its name ends in {path.suffix!r}, and only names ending in "
+                "'.ipynb' (lower case) are graded; rename it")
+    if path.suffix.lower() == ".zip":
+        return "a zip in a folder: not unpacked (name the zip itself as a PATH, with --roster)"
+    return f"not a notebook ({path.suffix or 'no extension'})"
+
+
+def not_graded(paths: list[Path]) -> list[Entry]:
+    """Without a roster: every file under the folders given that ``grade`` does not grade
+    (``grade.find_submissions`` takes the ``*.ipynb`` outside ``.ipynb_checkpoints``; a
+    file named directly is graded whatever its name), each with the reason."""
+    entries = []
+    for root in map(Path, paths):
+        if not root.is_dir():
+            continue
+        for path in sorted(p for p in root.rglob("*") if p.is_symlink() or not p.is_dir()):
+            if path.name.endswith(".ipynb") and ".ipynb_checkpoints" not in path.parts:
+                continue  # graded, with its gradebook row (a macOS ._ copy included)
+            label = path.relative_to(root).as_posix()
+            entries.append(Entry(str(path), label, "plain", None, path.lstat().st_mtime,
+                                 reason=reason(label, path) or IGNORED[".ipynb_checkpoints"]))
+    return entries
+
+
 def match(keys: list[str], students: list[Student], layout: str) -> Student | None:
     """The one student these keys name (most specific key first), or None."""
     for key in map(squeeze, keys):
@@ -105,12 +137,11 @@ def collect(paths: list[Path], out: Path, students: list[Student]) -> tuple[list
             found = classify(label)
             student = match(found.keys, students, found.layout)
             source = str(Path(os.path.realpath(path.parent)) / path.name)
-            why = next((w for part, w in IGNORED.items() if part in PurePosixPath(label).parts),
-                       "")
-            if not why and path.suffix.lower() != ".ipynb":
-                why = f"not a notebook ({path.suffix or 'no extension'})"
-            elif not why and student is None:
-                why = f"graded, but matches no roster student ({found.layout} name)"
+            why = reason(label, path)
+            if not why and student is None:
+                why = (f"graded, but names no student ({found.layout}: the LMS hid who "
+                       "handed it in)" if not found.keys else
+                       f"graded, but matches no roster student ({found.layout} name)")
             entries.append(Entry(source, label, found.layout,
                                  student.id if student else None,
                                  path.lstat().st_mtime, found.late, why))

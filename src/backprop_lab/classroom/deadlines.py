@@ -10,13 +10,17 @@ The file (TOML, or JSON of the same shape), one table per assignment::
     [a2_backprop.extensions]            # per student id: a new due time, or extra days
     S002 = "2026-12-03T23:59:00+00:00"
     S003 = 2
+    [a2_backprop.submitted]             # optional: when each student handed in, from the LMS
+    S001 = "2026-12-02T08:15:00+00:00"
 
     [late_days]         # optional, for the whole course (MIT 6.390 style)
     budget = 5          # late days each student may spend; spent where they save most
 
 What holds: a submission is late by the started days between the student's due time
-(the extension's, when there is one) and its time (the file's modification time, which
-unpacking keeps from the LMS zip); the score becomes ``score * (1 - min(cap, per_day *
+(the extension's, when there is one) and its time: the ``submitted`` table's, else the
+file's modification time (which unpacking keeps from the zip; Canvas and Moodle write
+their downloads with the time of the download, so give their files' times in
+``submitted``); the score becomes ``score * (1 - min(cap, per_day *
 days))``; with a late-day budget, each late day spent takes one day off an assignment's
 lateness, and the days are spent to give each student the largest total
 (:mod:`.late_days`). A policy that cannot be read stops the run with the reason.
@@ -45,6 +49,7 @@ class Deadline:
     cap: float = 1.0
     grace: timedelta = timedelta(0)
     extensions: dict[str, datetime] = field(default_factory=dict)
+    submitted: dict[str, datetime] = field(default_factory=dict)  # student id -> time
 
     def due_for(self, student: str) -> datetime:
         return self.extensions.get(student, self.due)
@@ -95,9 +100,11 @@ def read_policy(path: Path) -> Policy:
             extensions[str(student)] = (due + timedelta(days=float(value))
                                         if isinstance(value, int | float)
                                         else when(value, f"{where}, extension of {student}"))
+        submitted = {str(student): when(value, f"{where}, submitted of {student}")
+                     for student, value in (table.get("submitted") or {}).items()}
         deadlines[name] = Deadline(due, per_day, cap,
                                    timedelta(minutes=float(table.get("grace_minutes", 0))),
-                                   extensions)
+                                   extensions, submitted)
     if not isinstance(budget, int) or budget < 0:
         raise PolicyError(f"the policy {path}: [late_days] budget is a whole number >= 0")
     return Policy(deadlines, budget)

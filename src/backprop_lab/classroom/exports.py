@@ -9,7 +9,10 @@
   assignment's name and Canvas creates the assignment.
 - ``moodle.csv``: for Moodle's "Import grades: CSV file": ``ID number, Email address``,
   then one column per assignment; in Moodle, identify users by email address (or ID
-  number) and map each column to its grade item.
+  number) and map each column to its grade item. A column with a blank cell (a student
+  with no email, or no Moodle ID number) is left out: Moodle's import keeps the previous
+  row's user for a row whose identifying cell is blank, and would give that row's
+  grades to them.
 - ``<assignment>.csv``: one per assignment: the students in roster order, their status,
   total and every question in course order.
 - ``feedback.zip``: per student a folder ``<id> <name>/`` holding the feedback (``.md``)
@@ -43,6 +46,14 @@ def canvas_header(assignment: str, roster_columns: list[str]) -> str:
     return assignment
 
 
+def moodle_id_number(student: Student) -> str:
+    """The roster's own ``ID number`` (a Moodle export's, maybe blank), else the id."""
+    for column, value in student.raw.items():
+        if " ".join(column.split()).casefold() == "id number":
+            return value.strip()
+    return student.id
+
+
 def write_exports(out: Path, rows: list[dict], students: list[Student],
                   questions: list[str], records: list[dict]) -> Path:
     """Write every export; returns the folder."""
@@ -61,10 +72,15 @@ def write_exports(out: Path, rows: list[dict], students: list[Student],
             base["SIS User ID"] = base["SIS User ID"] or s.id
         canvas.append({**base, **{headers[a]: total.get((s.id, a), "") for a in assignments}})
     write_atomic(folder / "canvas.csv", to_csv(canvas, CANVAS_IDS + list(headers.values())))
-    moodle = [{"ID number": s.id, "Email address": s.email,
+    # Moodle gives a row whose identifying cell is blank to the row before's student
+    # (grade/import/csv/classes/load_data.php): no column with a blank is offered.
+    known = {s.id: {"ID number": moodle_id_number(s), "Email address": s.email}
+             for s in students}
+    ids = [c for c in ("ID number", "Email address") if all(k[c] for k in known.values())]
+    ids = ids or ["ID number"]  # none complete: the ids (Moodle stops at one it lacks)
+    moodle = [{**{c: known[s.id][c] or s.id for c in ids},
                **{a: total.get((s.id, a), "") for a in assignments}} for s in students]
-    write_atomic(folder / "moodle.csv", to_csv(moodle, ["ID number", "Email address",
-                                                        *assignments]))
+    write_atomic(folder / "moodle.csv", to_csv(moodle, [*ids, *assignments]))
     for a in assignments:
         mine = [r for r in rows if r["assignment"] == a]
         present = {k for r in mine for k in r}

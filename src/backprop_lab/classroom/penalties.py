@@ -1,10 +1,12 @@
 """The deadline policy applied to the students' rows, and told in their feedback.
 
-Each counted row of an assignment the policy names gets ``raw_score`` (the autograder's
-score), ``days_late`` (started days after the student's due time), ``late_days_used``
-(from the budget, spent by :func:`.late_days.allocate` to give the largest total) and
-``penalty`` (the share lost); ``score`` becomes the score kept. The feedback record of
-the counted file gets a ``late`` entry and its ``.md`` a line saying the same.
+Each counted row of an assignment the policy names takes its time from the policy's
+``submitted`` table when the student is there (``submitted_at`` says the time used),
+and gets ``raw_score`` (the autograder's score), ``days_late`` (started days after the
+student's due time), ``late_days_used`` (from the budget, spent by
+:func:`.late_days.allocate` to give the largest total) and ``penalty`` (the share lost);
+``score`` becomes the score kept. The feedback record of the counted file gets a
+``late`` entry and its ``.md`` a line saying the same.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ def apply_policy(rows: list[dict], policy: Policy) -> list[dict]:
         mine = [r for r in rows if r["student_id"] == sid and r["submitted_at"]
                 and r["assignment"] in policy.deadlines]
         deadlines = [policy.deadlines[r["assignment"]] for r in mine]
+        for d, r in zip(deadlines, mine, strict=True):
+            if sid in d.submitted:  # the LMS's time, given in the policy, over the file's
+                r["submitted_at"] = d.submitted[sid].isoformat()
         late = [d.days_late(sid, datetime.fromisoformat(r["submitted_at"]))
                 for d, r in zip(deadlines, mine, strict=True)]
 

@@ -15,10 +15,23 @@ def _rows(path: Path) -> list[dict]:
         return []
 
 
+def files_table(files: list[dict]) -> str:
+    """The files not counted (``files_not_counted.csv``), as an HTML table."""
+    esc = html.escape
+    return ("<table><thead><tr><th>file</th><th>reason</th></tr></thead><tbody>" + "".join(
+        f"<tr><td>{esc(f['file'])}</td><td>{esc(f['reason'])}</td></tr>" for f in files)
+        + "</tbody></table>")
+
+
 def roster_section(out: Path) -> str:
-    """The section's HTML, or "" when the run had no roster."""
+    """The section's HTML: with a roster, its students and files; without one, the files
+    found that were not graded (or "" when there are none)."""
     if not (Path(out) / "students.csv").is_file():
-        return ""
+        files = _rows(Path(out) / "files_not_counted.csv")
+        return ('<section id="not-graded"><h2>Files not graded</h2><p>Files found under '
+                f"the folders given that were not graded ({len(files)}; "
+                "files_not_counted.csv):</p>" + files_table(files) + "</section>"
+                if files else "")
     students = _rows(Path(out) / "students.csv")
     files = _rows(Path(out) / "files_not_counted.csv")
     esc = html.escape
@@ -42,10 +55,7 @@ def roster_section(out: Path) -> str:
             f"<li>{esc(s['name'])} ({esc(s['student_id'])}), {esc(s['assignment'])}</li>"
             for s in missing) + "</ul>")
     if files:
-        body.append("<h3>Files not counted</h3><table><thead><tr><th>file</th><th>reason</th>"
-                    "</tr></thead><tbody>" + "".join(
-                        f"<tr><td>{esc(f['file'])}</td><td>{esc(f['reason'])}</td></tr>"
-                        for f in files) + "</tbody></table>")
+        body.append("<h3>Files not counted</h3>" + files_table(files))
     return '<section id="roster"><h2>Students and files</h2>' + "".join(body) + "</section>"
 
 

@@ -10,8 +10,10 @@ What holds:
 - Canvas's ``ID`` (its user id, in every bulk-download name) and ``SIS Login ID`` are
   kept as well, to match files to students; Canvas's ``Points Possible`` row and its
   ``Student, Test`` are skipped.
-- A roster without an id or a name column, or with one id twice, is refused with the
-  reason (:class:`RosterError`); nothing is graded against half a roster.
+- A student whose id cell is blank (Moodle's ID number, optional in Moodle) has their
+  email as id; one with neither, a roster without an id or a name column, or with one
+  id twice, is refused with the reason (:class:`RosterError`); nothing is graded against
+  half a roster.
 """
 
 from __future__ import annotations
@@ -79,7 +81,10 @@ def read_roster(path: Path) -> list[Student]:
         if "," in name and name_col == header.get("student"):  # Canvas: "Last, First"
             last_name, _, first_name = name.partition(",")
             name = f"{first_name.strip()} {last_name.strip()}"
-        sid = (row.get(id_col) or "").strip()
+        email = (row.get(email_col) or "").strip() if email_col else ""
+        # Moodle's ID number is optional: its exports leave it blank on sites that do not
+        # use it; the email (which Moodle requires) then identifies the student.
+        sid = (row.get(id_col) or "").strip() or email
         if not sid and not name or name.casefold() in SKIPPED or \
                 (row.get(name_col) or "").strip().casefold() in SKIPPED:
             continue
@@ -88,7 +93,6 @@ def read_roster(path: Path) -> list[Student]:
         if sid in seen:
             raise RosterError(f"the roster {path}: the student id {sid} is there twice")
         seen.add(sid)
-        email = (row.get(email_col) or "").strip() if email_col else ""
         keys = {squeeze(sid), squeeze(name)}
         for extra in ("id", "sis login id", "username", "login id"):
             if extra in header and (row.get(header[extra]) or "").strip():

@@ -3,8 +3,8 @@
 What holds (``OUT/students.csv`` and ``OUT/files_not_counted.csv``):
 
 - Every roster student has exactly one row per assignment of the run (the assignments
-  the graded files were routed to, or ``--assignment``): status ``missing`` with no
-  file, else the row of the file that counts.
+  the graded files were routed to, whoever they name, or ``--assignment``): status
+  ``missing`` with no file, else the row of the file that counts.
 - Of several files of one student for one assignment, the latest counts (the file's
   modification time, which unpacking keeps from the zip; ties by name); the others are
   listed in ``others`` and in the files not counted.
@@ -31,8 +31,11 @@ def student_rows(records: list[dict], entries: list[Entry], students: list[Stude
     """(rows of students, files not counted), both as dicts for ``report.to_csv``."""
     by_source = {r.get("source"): r for r in records}
     mine = [e for e in entries if e.student and not e.reason and e.source in by_source]
+    # The assignments of every file graded, matched to a student or not: a download in
+    # which no file names a student (blind marking) still gives every student a row.
     assignments = [assignment] if assignment else sorted(
-        {by_source[e.source]["assignment"] for e in mine if by_source[e.source].get("assignment")})
+        {by_source[e.source]["assignment"] for e in entries
+         if e.source in by_source and by_source[e.source].get("assignment")})
     not_counted = [{"file": e.label, "reason": e.reason} for e in entries if e.reason]
     rows = []
     for a in assignments:
