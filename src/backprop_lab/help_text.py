@@ -36,7 +36,8 @@ under --out:
   report.html            the class at a glance (see `backprop-lab report --help`)
   regrades.csv           when a file graded before scores otherwise: per question, old
                          and new score and why (all runs: regrades-history.csv)
-With --roster, also students.csv (one row per student), files_not_counted.csv and
+  files_not_counted.csv  every file under PATH not graded (a .py, a broken zip), and why
+With --roster, also students.csv (one row per student) and
 exports/ (Canvas, Moodle, per assignment, feedback.zip): README "Running a class".
 A submission that is unchanged since it was last graded is skipped (--force regrades).
 A broken submission gets its row with a status and a reason; it never stops the batch."""
