@@ -181,10 +181,10 @@ def test_public_checks_name_the_mistakes_finite_differences_can_see(
 
 
 def test_public_cases_hold_no_code():
-    from backprop_lab.course.public import CONTRACTS
+    from backprop_lab.course.public import CONTRACTS, LOOPS
 
     cases = public_cases()
-    assert set(cases) == set(names()) | {CONTRACTS}
+    assert set(cases) == set(names()) | {CONTRACTS, LOOPS}
     assert set(cases[CONTRACTS]) == set(names())
     assert unpack(pack(cases)).keys() == cases.keys()
 

@@ -18,14 +18,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..judging.judge import PARTS
+from ..judging.judge import COUNTED, PARTS
 from ..questions.registry import QuestionError, question
 
 BEGIN, END = "<!-- BEGIN POINTS -->", "<!-- END POINTS -->"
 #: Each hidden part's column in the points table.
 PART_HEADERS = {"reference": "equals the reference",
                 "finite_differences": "equals finite differences",
-                "inputs_unchanged": "inputs unchanged"}
+                "inputs_unchanged": "inputs unchanged",
+                "no_loop_over_examples": "no loop over examples"}
 HOW = "assignments/AUTHORING.md, 'Adding a question'"
 
 
@@ -118,10 +119,11 @@ def check_master(path: Path) -> list[MasterQuestion]:
         if declared.assignment != assignment:
             raise MasterError(f"{where}: it is declared for {declared.assignment!r}, not "
                               f"{assignment!r} (the Question's assignment)")
+        allowed = [p for p in PARTS if p not in COUNTED or p in declared.extra_parts]
         for part in q.parts:
-            if part not in PARTS:
-                raise MasterError(f"{where}: no hidden part {part!r}; the parts are "
-                                  f"{', '.join(PARTS)} ({HOW})")
+            if part not in allowed:
+                raise MasterError(f"{where}: no hidden part {part!r}; its parts are "
+                                  f"{', '.join(allowed)} ({HOW})")
         if "finite_differences" in q.parts and not any(
                 c.finite_differences for c in declared.draw(_rng(), 6)):
             raise MasterError(f"{where}: its cases carry no finite-differences oracle, so "

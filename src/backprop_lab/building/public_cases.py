@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..course.compare import inf_norm_close, same_tree
-from ..course.public import CONTRACTS
+from ..course.public import CONTRACTS, LOOPS
 from ..course.smooth import SmoothFunction
 from ..course.values import as_tree
 from ..course.wire import pack
@@ -42,7 +42,18 @@ def public_cases(stubs: tuple[str, ...] | None = None) -> dict:
     out: dict = {stub: [_entry(stub, case, expected) for case, expected in _choose(stub)]
                  for stub in stubs}
     out[CONTRACTS] = {stub: question(stub).contract.as_dict() for stub in stubs}
+    out[LOOPS] = {stub: _pairs(stub) for stub in stubs
+                  if "no_loop_over_examples" in question(stub).extra_parts}
     return out
+
+
+def _pairs(stub: str) -> dict:
+    """Two pairs of calls, N small then large on one network, and the building blocks the
+    count leaves out (graded on their own, as the hidden part proxies them)."""
+    cases = question(stub).extra_parts["no_loop_over_examples"](rng_for(stub, "public"), 4)
+    return {"skip": sorted(question(stub).builds_on),
+            "pairs": [[storable(a.args), storable(b.args)]
+                      for a, b in zip(cases[::2], cases[1::2], strict=True)]}
 
 
 def _choose(stub: str) -> list[tuple[Case, object]]:

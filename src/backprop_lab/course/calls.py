@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from .lines import LineCounter
 from .shipped import FUNCTION_MARK, PROXY_MARK, _plain, decode, encode, proxy, revive
 from .standins import CELL_FILES, culprit, from_notebook, with_references
 from .values import NotNumericError, as_tree, integer_paths, narrow_paths
@@ -58,13 +59,15 @@ class Raw:
     after: object = field(default=None, repr=False)
     poked: object = field(default=None, repr=False)
     aliased: list = field(default_factory=list)  # paths of arguments a result aliases
+    lines: int | None = None  # Python lines run in notebook code, when counted (.lines)
 
 
 class _Timeout(BaseException):
     """Raised into a stub that runs past its time (BaseException: `except Exception` misses it)."""
 
 
-def call(fn, args: tuple, seconds: float = CALL_SECONDS, name: str | None = None) -> Raw:
+def call(fn, args: tuple, seconds: float = CALL_SECONDS, name: str | None = None,
+         count_lines: bool = False, skip: frozenset[str] = frozenset()) -> Raw:
     """Call ``fn(*deep copies of args)``; record value, error, time and what it modified.
 
     ``name`` is the stub's name: an error raised in another function of the notebook
@@ -84,7 +87,12 @@ def call(fn, args: tuple, seconds: float = CALL_SECONDS, name: str | None = None
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"), _TimeLimit(seconds):
             warnings.simplefilter("ignore")
-            value = fn(*given)
+            if count_lines:
+                with LineCounter(skip) as counted:
+                    value = fn(*given)
+                raw.lines = counted.count
+            else:
+                value = fn(*given)
         raw.integer = integer_paths(value)
         raw.narrow = narrow_paths(value)
         raw.value = as_tree(value)
@@ -183,7 +191,7 @@ class _TimeLimit:
 
 def timed_calls(fn, calls: list[tuple], seconds: float = CALL_SECONDS,
                 budget: float | None = None, name: str | None = None,
-                notes: list[str] | None = None) -> list[Raw]:
+                notes: list[str] | None = None, count_lines: bool = False) -> list[Raw]:
     """:func:`call` on each argument tuple, each within ``seconds`` and all within
     ``budget``; once a call runs out of time, the calls after it fail at once, alike.
 
@@ -200,7 +208,7 @@ def timed_calls(fn, calls: list[tuple], seconds: float = CALL_SECONDS,
         else:
             if notes is not None:
                 notes.clear()
-            raw = call(fn, args, left, name=name)
+            raw = call(fn, args, left, name=name, count_lines=count_lines)
             raw.notes = list(notes or [])
             if left < seconds and (raw.error or "").startswith(TIMED_OUT):
                 raw.error = OUT_OF_TIME  # cut by the budget, not by its own limit
@@ -264,7 +272,8 @@ def report_tampering() -> None:
 
 
 def serve(stub: str, payload: str, builds_on: list[str], env: dict, ask,
-          seconds: float = CALL_SECONDS, budget: float | None = None) -> None:
+          seconds: float = CALL_SECONDS, budget: float | None = None,
+          count_lines: bool = False) -> None:
     """Call ``env[stub]`` on each argument tuple in ``payload``, each call within
     ``seconds`` and all within ``budget``; print the raw results, each with the
     arguments as they were after the call.
@@ -276,7 +285,7 @@ def serve(stub: str, payload: str, builds_on: list[str], env: dict, ask,
     fn = with_references(env, stub, {name: proxy(name, ask) for name in builds_on}, notes)
     raws = []
     for raw in timed_calls(fn, [revive(args, ask) for args in calls], seconds, budget,
-                           name=stub, notes=notes):
+                           name=stub, notes=notes, count_lines=count_lines):
         after, poked, raw.after, raw.poked = _plain(raw.after), _plain(raw.poked), None, None
         raws.append({**asdict(raw), "after": after, "poked": poked})
     print(RAW_MARK + encode({"raws": raws, "flags": []}), flush=True)

@@ -33,6 +33,9 @@ __all__ = ["SmoothFunction", "check", "load_cases"]
 CASES_FILE = Path(__file__).with_name("public_cases.npz")
 SHOWN = 4  # lines of problems shown at most
 RECORDED = "has no answer recorded for this call in the public checks"
+#: The key of the "no loop over examples" pairs: per stub, the building blocks not
+#: counted and pairs of argument tuples, N small then large, on one network.
+LOOPS = "__loops__"
 #: The key of the file's contracts (one per stub, :class:`.contract.Contract`), beside
 #: the stubs' cases.
 CONTRACTS = "__contracts__"
@@ -82,6 +85,9 @@ def check(stub: str, env: Mapping) -> None:
             codes += [d for d in verdict.diagnoses if d not in codes]
             if "not_implemented" in codes:
                 break
+    if not problems and stub in shipped.get(LOOPS, {}):
+        problems = _loops(env[stub], stub, shipped[LOOPS][stub])
+        codes += ["loops_over_examples"] if problems else []
     if problems:
         _install_otter_shim()
         raise PublicCheckError(failure_text(problems, codes, notes))
@@ -90,6 +96,22 @@ def check(stub: str, env: Mapping) -> None:
     for note in notes:
         if RECORDED not in note:  # the student's own stub answered a call the course's can't
             print(note)
+
+
+def _loops(fn, stub: str, entry: dict) -> list[tuple[str, str]]:
+    """A problem when ``fn`` runs more notebook lines for the larger batch of a pair."""
+    skip = frozenset(entry["skip"])
+    for few, many in entry["pairs"]:
+        a = call(fn, revive(few), name=stub, count_lines=True, skip=skip)
+        b = call(fn, revive(many), name=stub, count_lines=True, skip=skip)
+        n, m = len(few[0]), len(many[0])
+        if a.lines is not None and b.lines is not None and b.lines - a.lines >= m - n:
+            return [(f"a batch of N = {n} and of N = {m} examples", (
+                f"your code ran {a.lines} Python lines for N = {n} and {b.lines} for "
+                f"N = {m}: something loops over the examples (a for loop over rows or "
+                "columns, a comprehension or map, or a call per example). Compute each "
+                "layer for all N columns at once (Z = W @ A + b)."))]
+    return []
 
 
 def failure_text(problems: list[tuple[str, str]], codes: list[str], notes: list[str]) -> str:

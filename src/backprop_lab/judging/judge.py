@@ -23,11 +23,14 @@ from ..questions.cases import Case
 from ..questions.registry import question, questions
 from .mutants import diagnose
 
-PARTS = ("reference", "finite_differences", "inputs_unchanged")
+PARTS = ("reference", "finite_differences", "inputs_unchanged", "no_loop_over_examples")
 #: Each part as a student reads it, at the head of its messages.
 PART_WORDS = {"reference": "Compared with the reference solution",
               "finite_differences": "Compared with finite differences",
-              "inputs_unchanged": "Checking that your inputs are left unchanged"}
+              "inputs_unchanged": "Checking that your inputs are left unchanged",
+              "no_loop_over_examples": "Checking that there is no loop over the examples"}
+#: The parts judged by the Python lines the notebook's code runs (course/lines.py).
+COUNTED = frozenset({"no_loop_over_examples"})
 
 #: Each stub's reference, from its question.
 REFERENCES = {name: q.reference for name, q in questions().items()}
@@ -68,6 +71,8 @@ def judge(stub: str, part: str, cases: list[Case], raws: list[Raw], limit: int =
     only the batch cases fail; else a case whose mistake has a name), then a count."""
     if not cases:
         raise ValueError(f"{stub} has no cases for the part {part!r}: check the test's part name")
+    if part in COUNTED:
+        return _judge_lines(stub, cases, raws)
     verdict, failing = Verdict(), []
     for case, raw in zip(cases, raws, strict=True):
         verdict.notes += [n for n in raw.notes if n not in verdict.notes]
@@ -111,6 +116,32 @@ def _judge_case(stub: str, part: str, case: Case, raw: Raw) -> Verdict:
         for code, message in diagnose(stub, case.args, raw.value, close):
             verdict.fail(message, code)
     return verdict
+
+
+def _judge_lines(stub: str, cases: list[Case], raws: list[Raw]) -> Verdict:
+    """Right values on every case, and, for each pair (N small, then large, on one
+    network), fewer extra lines run in notebook code than extra examples."""
+    words = PART_WORDS["no_loop_over_examples"]
+    for case, raw in zip(cases, raws, strict=True):
+        if not _judge_case(stub, "reference", case, raw).passed:
+            return Verdict(False, [f"{words}: not checked until {stub} returns the right "
+                                   "values (see the other parts)."])
+    pairs = list(zip(cases, raws, strict=True))
+    for (few, a), (many, b) in zip(pairs[::2], pairs[1::2], strict=True):
+        if a.lines is None or b.lines is None:
+            return Verdict(False, [f"{words}: the lines {stub} runs could not be counted "
+                                   "(the notebook replaces Python's trace function, "
+                                   "sys.settrace), so this part earns nothing."])
+        if b.lines - a.lines >= many.examples - few.examples:
+            return Verdict(False, [
+                f"{words}, on {many.context}: your code ran {a.lines} Python lines for "
+                f"N = {few.examples} examples and {b.lines} for N = {many.examples}. The work "
+                "grows with the number of examples, so something loops over them (a for "
+                "loop over the rows or columns, a comprehension or map over the examples, or "
+                "a call per example). Part 5 asks for none: compute each layer for all N "
+                "columns at once (Z = W @ A + b, BP1-BP4 on whole matrices)."],
+                ["loops_over_examples"])
+    return Verdict()
 
 
 def failure_text(verdict: Verdict) -> str:

@@ -18,7 +18,7 @@ from ..course.calls import from_notebook, tampered
 from ..course.standins import foreign
 from ..questions.cases import draw_cases
 from ..running.harness import run
-from .judge import REFERENCES, failure_text, judge
+from .judge import COUNTED, REFERENCES, failure_text, judge
 
 
 def borrowed(env: Mapping) -> list[str]:
@@ -49,7 +49,8 @@ def hidden(stub: str, part: str, env: Mapping) -> None:
     if problems:
         raise AssertionError("Grading refused: " + "; ".join(problems))
     cases = draw_cases(stub, part)
-    raws = run(env, stub, [case.args for case in cases], REFERENCES)
+    raws = run(env, stub, [case.args for case in cases], REFERENCES,
+               count_lines=part in COUNTED)
     verdict = judge(stub, part, cases, raws)
     if not verdict.passed:
         raise AssertionError(failure_text(verdict))

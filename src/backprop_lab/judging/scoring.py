@@ -105,10 +105,16 @@ def parse_raws(text: str, count: int) -> dict:
                         notes=[str(n)[:500] for n in r.get("notes", [])][:10],
                         integer=[tuple(int(i) for i in p) for p in r.get("integer", [])],
                         narrow=[tuple(int(i) for i in p) for p in r.get("narrow", [])],
-                        after=r.get("after"), poked=r.get("poked")))
+                        after=r.get("after"), poked=r.get("poked"),
+                        lines=_count(r.get("lines"))))
     if len(raws) != count:
         raise ValueError(f"{len(raws)} results for {count} calls")
     return {"raws": raws, "flags": reported + [str(f)[:300] for f in data.get("flags", [])]}
+
+
+def _count(value) -> int | None:
+    """A line count as reported (a non-negative int), else None: no evidence."""
+    return value if type(value) is int and value >= 0 else None
 
 
 def score_question(question, cases, raws, reason: str, not_graded: dict) -> dict:

@@ -23,7 +23,7 @@ from pathlib import Path
 from ..building.assign import find_assignments
 from ..building.autograder import Part
 from ..course.calls import Raw
-from ..judging.judge import REFERENCES, judge
+from ..judging.judge import COUNTED, REFERENCES, judge
 from ..questions.cases import Case, draw_cases
 from ..questions.registry import names
 from ..running.harness import run
@@ -128,7 +128,8 @@ class Scorer:
                       for parts in self.parts.values() for p in parts}
         self.reference_env = notebook()
         self.baseline = {key: run(self.reference_env, key[0], [c.args for c in cases],
-                                  REFERENCES) for key, cases in self.cases.items()}
+                                  REFERENCES, count_lines=key[1] in COUNTED)
+                         for key, cases in self.cases.items()}
         self.sweeps: dict[tuple[str, int], tuple[list[tuple], list[Raw]]] = {}
         self.reaches = {stub: _reached(self.reference_env, stub) for stub in self.assignment}
         for name in self.parts:
@@ -150,7 +151,8 @@ class Scorer:
             if mutated is not None and p.stub != mutated and mutated not in self.reaches[p.stub]:
                 continue  # cannot see the mutant: scores as the reference does
             cases = self.cases[(p.stub, p.part)]
-            raws = run(env, p.stub, [c.args for c in cases], REFERENCES, CALL_LIMIT)
+            raws = run(env, p.stub, [c.args for c in cases], REFERENCES, CALL_LIMIT,
+                       count_lines=p.part in COUNTED)
             if p.stub == mutated:
                 own += raws
             elif all(agree(r, b, 0.0) for r, b in zip(raws, self.baseline[(p.stub, p.part)],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .. import engine
 from . import sweeps
-from .cases import batch_cases, bp_cases, single_example_cases
+from .cases import batch_cases, batch_pairs, bp_cases, single_example_cases
 from .question import Mistake, Question
 from .tier_mistakes import BP1_SIGN, BP1_TWO, GRADIENT_HINTS, tier_mistakes
 
@@ -123,4 +123,5 @@ BACKPROP_BATCH = Question(
                            "columns"),
     recorded_forms=(FROM_BLOCKS.format(name="backprop_batch", x="X", y="Y", x_rows="X",
                                        y_cols="Y.T"),),
+    extra_parts={"no_loop_over_examples": batch_pairs},  # Part 5: "no loop over examples"
 )

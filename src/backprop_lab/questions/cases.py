@@ -131,6 +131,24 @@ def batch_cases(rng, n):
     return out
 
 
+#: The two batch lengths of a "no loop over examples" pair: the same network and rows.
+FEW, MANY = 2, 12
+
+
+def batch_pairs(rng, n):
+    """Pairs of cases on one network, N = FEW then N = MANY of the same rows: a stub whose
+    notebook code runs more lines for MANY loops over the examples (judged in
+    :func:`..judging.judge.judge`)."""
+    out = []
+    for _ in range(max(n // 2, 1)):
+        _, W, B, X, Y, where = network(rng, batch=MANY)
+        for N in (FEW, MANY):
+            out.append(Case((X[:N].copy(), Y[:N].copy(), W, B),
+                            where.replace(f" and a batch of {MANY}", "") + f" and a batch of {N}",
+                            batch=N, examples=N))
+    return out
+
+
 def add_bias_cases(rng, n):
     out = []
     for _ in range(n):
@@ -166,7 +184,8 @@ def draw_cases(stub: str, part: str, n: int = 6, key: bytes = DEVELOPMENT_KEY) -
     """The hidden cases for one part of one stub's question under ``key``: a submission's
     key when grading it (:func:`.secret.submission_key`), the public development key in
     the tests. The same key draws the same cases."""
-    cases = question(stub).draw(rng_for(stub, part, key), n)
+    q = question(stub)
+    cases = q.extra_parts.get(part, q.draw)(rng_for(stub, part, key), n)
     if part == "finite_differences":
         cases = [c for c in cases if c.finite_differences is not None]
     return cases

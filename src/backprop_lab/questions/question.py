@@ -64,6 +64,9 @@ class Question:
             def of the same name) whose calls the public checks answer too.
         sweep: one argument tuple from a generator, wider than ``draw``'s cases, for the
             mutation tool to tell equivalent mutants (None: ``draw``'s cases).
+        extra_parts: the hidden parts about how, not what, each with its own cases:
+            ``no_loop_over_examples`` (pairs of cases, N small then large, judged by the
+            Python lines the notebook's code runs).
     """
 
     name: str
@@ -81,6 +84,7 @@ class Question:
     elementwise: bool = False
     recorded_forms: tuple[str, ...] = ()
     sweep: Callable[[np.random.Generator], tuple] | None = None
+    extra_parts: Mapping[str, Draw] = field(default_factory=dict)
 
     @property
     def contract(self) -> Contract:

@@ -31,6 +31,7 @@ MISTAKES = {
     "zero_vector": "0.0 when only one of the arrays is zero (the answer is 1.0)",
     "denominator_epsilon": "a constant added to the denominator",
     "returns_alias": "a result shares memory with an argument",
+    "loops_over_examples": "the work grows with the batch: a loop over the examples",
 }
 
 

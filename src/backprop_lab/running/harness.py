@@ -17,10 +17,10 @@ from ..course.standins import direct, foreign, with_references
 
 
 def run(env: Mapping, stub: str, cases_args: list[tuple], references: Mapping,
-        seconds: float = CALL_SECONDS) -> list[Raw]:
+        seconds: float = CALL_SECONDS, count_lines: bool = False) -> list[Raw]:
     """Call ``stub`` from the notebook namespace ``env`` once per argument tuple, with
     the reference version of each stub it may call (see ``judge.BUILDS_ON``), each call
-    stopped after ``seconds``."""
+    stopped after ``seconds`` (and its notebook lines counted when ``count_lines``)."""
     from ..judging.judge import BUILDS_ON
 
     refused = foreign(stub, env.get(stub))
@@ -34,7 +34,7 @@ def run(env: Mapping, stub: str, cases_args: list[tuple], references: Mapping,
     raws = []
     for args in cases_args:
         notes.clear()
-        raw = call(fn, args, seconds, name=stub)
+        raw = call(fn, args, seconds, name=stub, count_lines=count_lines)
         raw.notes = list(notes)
         raws.append(raw)
     return raws

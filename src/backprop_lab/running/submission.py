@@ -20,7 +20,7 @@ import nbformat
 
 from ..building.autograder import Autograder
 from ..course.calls import OUT_OF_TIME, TIMED_OUT, Raw, encode
-from ..judging.judge import BUILDS_ON, PARTS
+from ..judging.judge import BUILDS_ON, COUNTED, PARTS
 from ..judging.provenance import Bindings
 from ..judging.scoring import answer_proxy, concise, parse_flags, parse_raws, score_question
 from ..judging.shipping import evaluate, modified, shipped
@@ -51,10 +51,13 @@ HARNESS_CELL = (
     "import bplab.calls as _bplab_calls\n"
     "_bplab_calls.report_tampering()\n"
     "_bplab_calls.serve({stub!r}, {payload!r}, {builds_on!r}, globals(),\n"
-    "                   get_ipython().kernel.raw_input, {seconds!r}, {budget!r})\n"
+    "                   get_ipython().kernel.raw_input, {seconds!r}, {budget!r},\n"
+    "                   count_lines={count_lines!r})\n"
 )
 #: Of the time left, what the grader keeps for reading the results back.
 HARNESS_MARGIN = 0.5
+#: Words in a notebook's source that can fake a line count (decided here, from the source).
+TRACE_WORDS = ("settrace", "setprofile", "gettrace", "f_trace", "LineCounter")
 DEF_LINE = re.compile(r"^def\s+([A-Za-z_]\w*)\s*\(", re.MULTILINE)
 
 
@@ -201,6 +204,10 @@ def _run_and_judge(nb, grader: Autograder, kernel: Kernel, limits: Limits, key: 
             outcome, got, found = _harness(kernel, limits, run, stub, part,
                                            cases[(stub, part)], deadline)
             flags += [f for f in found if f not in flags]
+            if got is not None and part in COUNTED and any(
+                    word in source for source in sources for word in TRACE_WORDS):
+                for raw in got:  # the notebook can replace the trace: no evidence
+                    raw.lines = None
             if got is not None:
                 raws[(stub, part)] = got
                 timed = [r.error for r in got if _timed_out(r)]
@@ -253,7 +260,8 @@ def _harness(kernel: Kernel, limits: Limits, run, stub: str, part: str, drawn,
     sent = [shipped(c.args, i) for i, c in enumerate(drawn)]
     code = HARNESS_CELL.format(stub=stub, builds_on=sorted(allowed), payload=encode(sent),
                                seconds=float(limits.call_seconds),
-                               budget=round(max(left - HARNESS_MARGIN, 0.0), 3))
+                               budget=round(max(left - HARNESS_MARGIN, 0.0), 3),
+                               count_lines=part in COUNTED)
     collected: list[str] = []
     outcome = kernel.execute(code, left, run, answer, collected, deadline=deadline)
     if outcome.status != "ok":  # what the tampering report said still counts
