@@ -42,7 +42,8 @@ PER_EXAMPLE = """
     return nabla_w, nabla_b
 """
 LOOPS = {
-    "for over zip(X, Y)": batch(PER_EXAMPLE.format(loop="x, y in zip(X[:, None, :], Y[:, :, None])")),
+    "for over zip(X, Y)": batch(PER_EXAMPLE.format(
+        loop="x, y in zip(X[:, None, :], Y[:, :, None])")),
     "for over range(N)": batch(PER_EXAMPLE.format(
         loop="x, y in [(X[n:n + 1], Y[n:n + 1].T) for n in range(len(X))]")),
     "a per-example backprop_vectorized": batch("""
