@@ -1,7 +1,6 @@
 """What a question's messages and comparisons need to know about its stub, as plain data.
 
-Student-safe: each :class:`~backprop_lab.questions.question.Question` holds one
-``Contract``; ``build`` writes every contract into ``public_cases.npz`` (as
+Student-safe: each question the grader declares holds one ``Contract``; ``build`` writes every contract into ``public_cases.npz`` (as
 :meth:`Contract.as_dict`), so the public checks in the student's kernel and the hidden
 judge name and compare a stub's results with the same words and the same tolerance.
 """
