@@ -1,8 +1,9 @@
 """What a question's messages and comparisons need to know about its stub, as plain data.
 
-Student-safe: each question the grader declares holds one ``Contract``; ``build`` writes every contract into ``public_cases.npz`` (as
-:meth:`Contract.as_dict`), so the public checks in the student's kernel and the hidden
-judge name and compare a stub's results with the same words and the same tolerance.
+Student-safe: each question the grader declares holds one ``Contract``; ``build`` writes
+every contract into ``public_cases.npz`` (as :meth:`Contract.as_dict`), so the public
+checks in the student's kernel and the hidden judge name and compare a stub's results
+with the same words and the same tolerance.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class Contract:
     scale: float | None = None
     may_alias: bool = False
     hints: Mapping[str, str] = field(default_factory=dict)
+    parameters: tuple[str, ...] = ()  # the stub's, in order: a keyword call is put in place
 
     def labeller(self) -> Callable[[tuple[int, ...]], str]:
         """Names the leaves of the result for messages: ``nabla_w[0] (dC/dW^1)``."""
@@ -46,9 +48,25 @@ class Contract:
             return lambda path: names if not path else f"{names}[{', '.join(map(str, path))}]"
         return leaf_labels(names, layered=self.layered)
 
+    def positional(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+        """A call's arguments with each keyword of a parameter put in its place
+        (``sigmoid(z=z)`` is ``sigmoid(z)``), when that leaves no gap; else as given."""
+        names = list(self.parameters)
+        if not kwargs or not set(kwargs) <= set(names):
+            return tuple(args), dict(kwargs)
+        merged = list(args)
+        for name in names[len(args):]:
+            if name not in kwargs:
+                break
+            merged.append(kwargs[name])
+        if len(merged) - len(args) != len(kwargs):
+            return tuple(args), dict(kwargs)
+        return tuple(merged), {}
+
     def as_dict(self) -> dict:
         return {"name": self.name, "outputs": self.outputs, "layered": self.layered,
-                "scale": self.scale, "may_alias": self.may_alias, "hints": dict(self.hints)}
+                "scale": self.scale, "may_alias": self.may_alias, "hints": dict(self.hints),
+                "parameters": list(self.parameters)}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> Contract:
@@ -57,4 +75,5 @@ class Contract:
                    outputs=outputs if isinstance(outputs, str) else tuple(outputs),
                    layered=bool(data.get("layered", True)), scale=data.get("scale"),
                    may_alias=bool(data.get("may_alias", False)),
-                   hints=dict(data.get("hints", {})))
+                   hints=dict(data.get("hints", {})),
+                   parameters=tuple(data.get("parameters", ())))

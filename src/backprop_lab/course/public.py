@@ -70,7 +70,8 @@ def check(stub: str, env: Mapping) -> None:
 
     problems, codes, notes = [], [], []
     for case in cases:
-        raw = call(_graded(env, stub, case, notes), revive(case["args"]), name=stub)
+        raw = call(_graded(env, stub, case, notes, shipped[CONTRACTS]), revive(case["args"]),
+                   name=stub)
         floor = absolute_floor(contract.scale, case["expected"],
                                case.get("finite_differences", True))
         verdict = judge_call(contract, raw, case["expected"], batch=case["batch"],
@@ -126,9 +127,10 @@ def failure_text(problems: list[tuple[str, str]], codes: list[str], notes: list[
     return "\n".join(shown + notes + ([f"Named mistakes: {', '.join(codes)}"] if codes else []))
 
 
-def _graded(env: Mapping, stub: str, case: dict, notes: list[str]):
+def _graded(env: Mapping, stub: str, case: dict, notes: list[str], contracts: Mapping):
     """``env[stub]``, its calls to other stubs answered from the case where possible."""
-    answers = {name: _recorded(name, case) for name in _called(case)}
+    answers = {name: _recorded(name, case, Contract.from_dict(contracts[name]))
+               for name in _called(case) if name in contracts}
     return with_references(env, stub, answers, notes)
 
 
@@ -136,10 +138,11 @@ def _called(case: dict) -> set[str]:
     return {c["name"] for c in case.get("calls", [])} | set(case.get("elementwise", {}))
 
 
-def _recorded(name: str, case: dict):
+def _recorded(name: str, case: dict, contract: Contract):
     table = case.get("elementwise", {}).get(name)
 
     def answer(args, kwargs):
+        args, kwargs = contract.positional(args, kwargs)  # sigmoid(z=z) is sigmoid(z)
         if table is not None and len(args) == 1 and not kwargs:
             found = _lookup(table, args[0])
             if found is not None:

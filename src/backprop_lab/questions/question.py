@@ -89,7 +89,7 @@ class Question:
     @property
     def contract(self) -> Contract:
         return Contract(self.name, self.outputs, self.layered, self.scale, self.may_alias,
-                        dict(self.hints))
+                        dict(self.hints), tuple(self.parameters))
 
     @property
     def parameters(self) -> list[str]:
