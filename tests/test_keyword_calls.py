@@ -56,3 +56,35 @@ def test_keywords_are_put_in_place_only_without_gaps():
     assert c.positional((), {"a": 1, "b": 2}) == ((1, 2), {})
     assert c.positional((1,), {"c": 3}) == ((1,), {"c": 3})  # b missing: left as given
     assert c.positional((1,), {"d": 4}) == ((1,), {"d": 4})  # not a parameter
+
+
+DECORATOR = '''
+import functools
+
+def logged(f):
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        return f(*args, **kwargs)
+    return wrapper
+'''
+WRONG_BP1 = "def bp1_output_error(a_L, z_L, y):\n    return 2 * (a_L - y) * sigmoid_prime(z_L)\n"
+
+
+def decorated_batch() -> str:
+    from backprop_lab.questions.a2_backprop import FROM_BLOCKS
+
+    source = FROM_BLOCKS.format(name="backprop_batch", x="X", y="Y", x_rows="X", y_cols="Y.T")
+    return source.replace("\ndef backprop_batch", "\n@logged\ndef backprop_batch")
+
+
+def test_a_decorated_stub_sees_the_reference_blocks_through_its_wrapper(monkeypatch):
+    from backprop_lab.course import standins
+
+    env = notebook_env(DECORATOR, WRONG_BP1, decorated_batch())
+    cases = draw_cases("backprop_batch", "reference")
+    raws = run(env, "backprop_batch", [c.args for c in cases], REFERENCES)
+    assert judge("backprop_batch", "reference", cases, raws).passed
+    # control: without rebinding what the wrapper closes over, the wrong BP1 is reached
+    monkeypatch.setattr(standins, "_cell", lambda cell, *rest: cell)
+    raws = run(env, "backprop_batch", [c.args for c in cases], REFERENCES)
+    assert not judge("backprop_batch", "reference", cases, raws).passed

@@ -149,19 +149,41 @@ def with_references(env: Mapping, stub: str, answers: Mapping[str, Callable],
     namespace = dict(home)
     for name, value in list(namespace.items()):
         if isinstance(value, types.FunctionType) and value.__globals__ is home and name != stub:
-            namespace[name] = _rebind(value, namespace)
+            namespace[name] = _rebind(value, namespace, home)
     for name, answer in answers.items():
         if name != stub:
             namespace[name] = stand_in(name, answer, namespace.get(name), notes)
-    graded = namespace[stub] = _rebind(target, namespace)  # a recursive call sees the same
+    graded = namespace[stub] = _rebind(target, namespace, home)  # recursion sees the same
     return graded
 
 
-def _rebind(f: types.FunctionType, namespace: dict) -> types.FunctionType:
-    g = types.FunctionType(f.__code__, namespace, f.__name__, f.__defaults__, f.__closure__)
+def _rebind(f: types.FunctionType, namespace: dict, home: dict,
+            done: dict | None = None) -> types.FunctionType:
+    """``f`` over ``namespace``; so are the notebook functions its closure holds (what a
+    decorator written in the notebook wraps), so a decorated helper sees the stand-ins."""
+    done = {} if done is None else done
+    if id(f) in done:
+        return done[id(f)]
+    g = done[id(f)] = types.FunctionType(f.__code__, namespace, f.__name__, f.__defaults__,
+                                         f.__closure__)
+    if f.__closure__:
+        g = done[id(f)] = types.FunctionType(f.__code__, namespace, f.__name__,
+                                             f.__defaults__,
+                                             tuple(_cell(c, namespace, home, done)
+                                                   for c in f.__closure__))
     g.__kwdefaults__ = copy.copy(f.__kwdefaults__)
     g.__dict__.update(f.__dict__)
     return g
+
+
+def _cell(cell, namespace: dict, home: dict, done: dict):
+    try:
+        value = cell.cell_contents
+    except ValueError:  # an empty cell
+        return cell
+    if isinstance(value, types.FunctionType) and value.__globals__ is home:
+        return types.CellType(_rebind(value, namespace, home, done))
+    return cell
 
 
 def culprit(error: BaseException, stub: str) -> str | None:
