@@ -20,10 +20,11 @@ from ..course.compare import (
 )
 from ..engine import relative_error
 from ..questions.cases import Case
+from ..questions.question import BASE_PARTS
 from ..questions.registry import question, questions
 from .mutants import diagnose
 
-PARTS = ("reference", "finite_differences", "inputs_unchanged", "no_loop_over_examples")
+PARTS = (*BASE_PARTS, "no_loop_over_examples")
 #: Each part as a student reads it, at the head of its messages.
 PART_WORDS = {"reference": "Compared with the reference solution",
               "finite_differences": "Compared with finite differences",

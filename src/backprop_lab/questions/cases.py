@@ -19,6 +19,7 @@ from ..engine import add_bias_column, feedforward, numerical_gradient
 from ..engine import sigmoid as _sigmoid
 from .case import Case, network
 from .oracles import FD_EPS, chain_cost, fd_delta, fd_params, fd_weight
+from .question import BASE_PARTS
 from .registry import question
 from .secret import DEVELOPMENT_KEY
 
@@ -185,6 +186,8 @@ def draw_cases(stub: str, part: str, n: int = 6, key: bytes = DEVELOPMENT_KEY) -
     key when grading it (:func:`.secret.submission_key`), the public development key in
     the tests. The same key draws the same cases."""
     q = question(stub)
+    if part not in BASE_PARTS and part not in q.extra_parts:
+        return []  # not a part of this question
     cases = q.extra_parts.get(part, q.draw)(rng_for(stub, part, key), n)
     if part == "finite_differences":
         cases = [c for c in cases if c.finite_differences is not None]

@@ -19,6 +19,9 @@ import numpy as np
 from ..course.contract import Contract
 from .case import Case
 
+#: The parts every question may have (``finite_differences`` where its cases carry the
+#: oracle); a question's ``extra_parts`` adds others.
+BASE_PARTS = ("reference", "finite_differences", "inputs_unchanged")
 #: How a question draws ``n`` cases from a generator (hidden and public cases alike).
 Draw = Callable[[np.random.Generator, int], list[Case]]
 

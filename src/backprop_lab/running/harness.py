@@ -21,7 +21,11 @@ def run(env: Mapping, stub: str, cases_args: list[tuple], references: Mapping,
     """Call ``stub`` from the notebook namespace ``env`` once per argument tuple, with
     the reference version of each stub it may call (see ``judge.BUILDS_ON``), each call
     stopped after ``seconds`` (and its notebook lines counted when ``count_lines``)."""
-    from ..judging.judge import BUILDS_ON
+    from ..judging.judge import BUILDS_ON, COUNTED
+    from ..questions.registry import question
+
+    # a stub with a part judged by its line counts has them counted in every call
+    count_lines = count_lines or bool(COUNTED & set(question(stub).extra_parts))
 
     refused = foreign(stub, env.get(stub))
     if refused:
