@@ -13,6 +13,7 @@ import ast
 import copy
 from dataclasses import dataclass
 
+from .contract_operators import contract_operators
 from .operators import OPERATORS
 
 
@@ -21,7 +22,7 @@ class Mutation:
     """One mutant of a stub's cell."""
 
     stub: str
-    operator: str  # a key of operators.OPERATORS
+    operator: str  # a key of operators.OPERATORS or of contract_operators
     line: int  # line of the mutated node in the cell (1-based)
     column: int  # its column (0-based), to tell two sites of one line apart
     before: str  # the node's source
@@ -92,10 +93,12 @@ def mutations(stub: str, cell: str) -> list[Mutation]:
     tree = ast.parse(cell)
     lines = cell.splitlines()
     original = ast.unparse(tree)
-    sites = _sites(_function(tree, stub))
+    function = _function(tree, stub)
+    sites = _sites(function)
+    operators = {**OPERATORS, **contract_operators(function)}
     out, seen = [], {original}
     for position, (node, _, _, _) in enumerate(sites):
-        for operator, propose in OPERATORS.items():
+        for operator, propose in operators.items():
             for choice, proposal in enumerate(propose(node)):
                 copied = copy.deepcopy(tree)
                 target, parent, name, index = _sites(_function(copied, stub))[position]
