@@ -286,7 +286,8 @@ def serve(stub: str, payload: str, builds_on: list[str], env: dict, ask,
 def unflushed(ask):
     """``ask`` (ipykernel's ``raw_input``) without the flush of stdout and stderr it does
     before each request: two hand-offs to the kernel's I/O thread, about a third of a
-    request's time. What a stub prints still goes out, at the I/O thread's next flush."""
+    request's time. What a stub prints still goes out, at the I/O thread's next flush
+    (only a thread of the stub's own that prints while a request waits prints nothing)."""
 
     def request(prompt: str) -> str:
         out, err = sys.stdout, sys.stderr
