@@ -55,6 +55,18 @@ def attack_results(attack_corpus, dist, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def samples_graded_once(dist, tmp_path_factory):
+    """samples/ graded once for the run, as `make demo` grades it (default limits): the
+    output folder and the summary. test_class_report opens its report.html,
+    test_gradescope compares Gradescope's scores with its records."""
+    from backprop_lab.grade import grade
+
+    out = tmp_path_factory.mktemp("samples-graded")
+    summary = grade([ROOT / "samples"], out, autograder_dir=dist, workers=2, progress=False)
+    return out, summary
+
+
+@pytest.fixture(scope="session")
 def autograders(dist):
     from backprop_lab.building.autograder import find_autograders
 

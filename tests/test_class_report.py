@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from browser import dump_dom, keep, screenshot, timed_dump
-from conftest import ROOT
 from synthetic_class import synthetic_class
 
 from backprop_lab.reporting import class_report
@@ -165,13 +164,9 @@ def test_backprop_lab_report_rebuilds_the_page(small_class):
 # --- in a real browser --------------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def demo_graded(dist, tmp_path_factory):
-    """The samples/ folder graded as `make demo` grades it."""
-    from backprop_lab.grade import grade
-
-    out = tmp_path_factory.mktemp("demo-graded")
-    grade([ROOT / "samples"], out, autograder_dir=dist, workers=2, progress=False)
-    return out
+def demo_graded(samples_graded_once):
+    """The samples/ folder graded as `make demo` grades it (once for the run: conftest)."""
+    return samples_graded_once[0]
 
 
 @pytest.mark.slow

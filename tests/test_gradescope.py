@@ -26,10 +26,8 @@ from test_attacks import ATTACKS, assignment_of, submission
 from test_attacks import LIMITS as GRADED_WITH
 
 from backprop_lab.building.assign import build, gradescope_zip
-from backprop_lab.grade import grade
 from backprop_lab.gradescope import LIMITS, limits_of, visibility_of
 from backprop_lab.running.gradescope_notebook import VISIBLE_LIMIT
-from backprop_lab.running.kernel import Limits
 from backprop_lab.running.sandbox import bubblewrap_works
 from backprop_lab.samples import filled, read, write
 
@@ -116,11 +114,9 @@ def sample_zip(dist: Path, sample: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def samples_graded(dist, tmp_path_factory):
-    out = tmp_path_factory.mktemp("samples-graded")
-    summary = grade([ROOT / "samples"], out, autograder_dir=dist, workers=4, progress=False,
-                    limits=Limits(cell_seconds=60, total_seconds=300))
-    return {r["submission"]: r for r in summary.records}
+def samples_graded(samples_graded_once):
+    """The samples' records as `grade` gives them (graded once for the run: conftest)."""
+    return {r["submission"]: r for r in samples_graded_once[1].records}
 
 
 @pytest.fixture(scope="session")

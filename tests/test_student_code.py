@@ -412,8 +412,35 @@ def test_public_checks_name_catalog_mistakes_before_submission(mistake, checks):
 
 def test_public_cases_reveal_no_code(public_cases_file):
     data = public_cases_file.read_bytes()
-    for token in (b"def ", b"return ", b"lambda", b"import "):
+    for token in (b"def ", b"lambda", b"import "):
         assert token not in data
+    # The hints' prose says "return 0.0 only when both are zero", in UTF-8 since the
+    # wire's BPW1 format (npz kept text as UTF-32): no text in the file is code, and the
+    # bytes hold "return " only inside that text.
+    texts = _texts(unpack(data))
+    assert not [t for t in texts if _is_code(t)]
+    assert data.count(b"return ") == sum(t.encode().count(b"return ") for t in texts)
+    assert _is_code("def f(x):\n    return x") and _is_code("f = lambda x: x")  # control
+
+
+def _texts(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [*value, *(t for v in value.values() for t in _texts(v))]
+    if isinstance(value, (list, tuple)):
+        return [t for v in value for t in _texts(v)]
+    return []
+
+
+def _is_code(text: str) -> bool:
+    """Python with a function, a lambda, a return or an import in it."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return False
+    kinds = (ast.FunctionDef, ast.Lambda, ast.Return, ast.Import, ast.ImportFrom)
+    return any(isinstance(node, kinds) for node in ast.walk(tree))
 
 
 @pytest.mark.task("bp2_hidden_error")
