@@ -35,8 +35,8 @@ def kernel():
 
 def run(kernel, code: str, answer) -> tuple[str, str]:
     collected: list[str] = []
-    outcome = kernel.execute("import sys, bplab.calls as _c, bplab.shipped as _s\n" + code, 60, Run(), answer,
-                             collected)
+    head = "import sys, bplab.calls as _c, bplab.shipped as _s\n"
+    outcome = kernel.execute(head + code, 60, Run(), answer, collected)
     return outcome.status, "".join(collected)
 
 
