@@ -1,0 +1,174 @@
+"""A counterexample the student can run (issue 19, item 5): a wrong stub with no mistake
+named gets the smallest case of its own draw on which it still differs, as code that,
+pasted into a notebook, shows the difference; a named mistake and a correct stub get none.
+"""
+
+import contextlib
+import io
+import re
+
+import numpy as np
+import pytest
+from notebook_env import notebook_env
+
+from backprop_lab.building.autograder import Part, Question
+from backprop_lab.judging import counterexample as cx
+from backprop_lab.judging import shrinking
+from backprop_lab.judging.judge import REFERENCES, judge
+from backprop_lab.judging.scoring import score_question
+from backprop_lab.questions.cases import draw_cases
+from backprop_lab.questions.registry import question
+from backprop_lab.running.harness import run
+
+#: sigma' right for z >= 0 only: the "stable" form with one division by (1 + e) missing.
+SIGMOID_PRIME_NEGATIVE = (
+    "def sigmoid_prime(z):\n"
+    "    z = np.asarray(z, dtype=float)\n"
+    "    e = np.exp(-np.abs(z))\n"
+    "    return np.where(z >= 0, e / (1 + e) ** 2, e / (1 + e))\n")
+#: BP4 of the first layer only takes the activations of the layer above when the
+#: network has a hidden layer (an index shifted by one in one branch).
+BATCH_FIRST_LAYER = (
+    "def backprop_batch(X, Y, weights, biases):\n"
+    "    s = lambda z: 1 / (1 + np.exp(-z))\n"
+    "    activations, zs = [X.T], []\n"
+    "    for W, b in zip(weights, biases):\n"
+    "        zs.append(W @ activations[-1] + b)\n"
+    "        activations.append(s(zs[-1]))\n"
+    "    L = len(weights)\n"
+    "    nabla_w, nabla_b = [None] * L, [None] * L\n"
+    "    delta = (activations[-1] - Y.T) * s(zs[-1]) * (1 - s(zs[-1]))\n"
+    "    for l in range(L - 1, -1, -1):\n"
+    "        if l < L - 1:\n"
+    "            delta = (weights[l + 1].T @ delta) * s(zs[l]) * (1 - s(zs[l]))\n"
+    "        nabla_b[l] = delta.sum(axis=1, keepdims=True)\n"
+    "        a_prev = activations[l]\n"
+    "        if l == 0 and L > 1:\n"
+    "            a_prev = a_prev * (1 - a_prev) + a_prev\n"
+    "        nabla_w[l] = delta @ a_prev.T\n"
+    "    return nabla_w, nabla_b\n")
+#: BP2 right for one example, wrong for a batch: sigma'(z) of the first example only.
+BP2_FIRST_COLUMN = (
+    "def bp2_hidden_error(W_next, delta_next, z):\n"
+    "    s = 1 / (1 + np.exp(-z[:, :1]))\n"
+    "    return (W_next.T @ delta_next) * s * (1 - s)\n")
+
+UNNAMED = [("sigmoid_prime", SIGMOID_PRIME_NEGATIVE), ("backprop_batch", BATCH_FIRST_LAYER),
+           ("bp2_hidden_error", BP2_FIRST_COLUMN)]
+
+
+def graded(stub, source):
+    env = notebook_env(source)
+    cases = draw_cases(stub, "reference")
+    return env, cases, run(env, stub, [c.args for c in cases], REFERENCES)
+
+
+def executed(code: str, fn) -> tuple[dict, str]:
+    """The namespace and printed output of ``code`` run in a fresh namespace that holds
+    only ``np`` and ``fn`` (under its stub's name)."""
+    space, out = {"np": np, fn.__name__: fn}, io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(code, space)
+    return space, out.getvalue()
+
+
+def layers(space: dict) -> int:
+    """The layers of the network a snippet built (the matrices of its ``weights``)."""
+    return len(space["weights"])
+
+
+@pytest.mark.parametrize("stub, source", UNNAMED, ids=[s for s, _ in UNNAMED])
+def test_an_unnamed_mistake_gets_a_small_counterexample_that_runs(stub, source):
+    env, cases, raws = graded(stub, source)
+    verdict = judge(stub, "reference", cases, raws)
+    assert not verdict.passed and not verdict.diagnoses  # the mistake has no name
+    message = cx.find(stub, *cx.failing(stub, cases, raws), cx.in_process(env))
+    assert message and message.startswith(cx.LEAD.format(stub=stub))
+    code = message.split("\n", 1)[1]
+    assert "[[" in code or stub == "sigmoid_prime"
+    ours, printed = executed(code, env[stub])  # the student's own function
+    theirs, _ = executed(code, REFERENCES[stub])  # the reference, on the same code
+    label = re.search(r"print\((.+?)\)  # expected", code).group(1)
+    mine, right = eval(label, ours), eval(label, theirs)
+    expected, yours = cx._apart(right, mine)
+    assert code.endswith(f"# expected {expected}; yours: {yours}")
+    assert expected != yours and printed.strip()  # it shows a difference, and prints it
+    if stub == "backprop_batch":
+        assert 1 <= layers(ours) <= 2, code
+        assert np.size(ours["X"]) <= 6  # N and the first width cut down
+    else:  # one number for sigma', a 1-by-1 or 1-by-2 case for BP2
+        args = [ours[name] for name in question(stub).parameters]
+        assert shrinking.numbers(args) <= (1 if stub == "sigmoid_prime" else 5), code
+
+
+def test_without_the_ladder_the_counterexample_is_the_whole_case(monkeypatch):
+    """Control: the smallness above comes from the shrinking; with the ladder reduced to
+    the rounded case itself, the planted backprop_batch mistake shows a larger network."""
+    stub, source = UNNAMED[1]
+    env, cases, raws = graded(stub, source)
+    case, raw = cx.failing(stub, cases, raws)
+    monkeypatch.setattr(cx, "ladder", lambda s, args, *_: [shrinking.rounded(tuple(args))])
+    message = cx.find(stub, case, raw, cx.in_process(env))
+    space = executed(message.split("\n", 1)[1], env[stub])[0]
+    assert np.size(space["X"]) > 6 or layers(space) > 2
+
+
+@pytest.mark.parametrize("stub, source, code", [
+    ("bp4_weight_gradient",
+     "def bp4_weight_gradient(delta, a_prev):\n    return a_prev @ delta.T", "transposed"),
+    ("sigmoid_prime", "", None),
+    ("backprop_batch", "", None),
+])
+def test_a_named_mistake_and_a_correct_stub_get_none(stub, source, code):
+    env, cases, raws = graded(stub, source)
+    calls = []
+
+    def call(s, drawn):
+        calls.append(len(drawn))
+        return cx.in_process(env)(s, drawn)
+
+    record = score_question(Question(stub, [Part(stub, "reference", 1.0)]),
+                            {(stub, "reference"): cases}, {(stub, "reference"): raws}, "", {})
+    before = [*record["messages"]]
+    cx.add_counterexamples([record], {(stub, "reference"): cases},
+                           {(stub, "reference"): raws}, call)
+    assert record["messages"] == before and calls == []
+    assert (code in record["diagnoses"]) if code else record["score"] == 1.0
+
+
+def test_an_unnamed_mistake_gets_its_message_in_the_question_record():
+    """The same hook as above, on the mistake: one call of at most MOST candidates, and
+    the message after the question's own."""
+    stub, source = UNNAMED[0]
+    env, cases, raws = graded(stub, source)
+    calls = []
+
+    def call(s, drawn):
+        calls.append(len(drawn))
+        return cx.in_process(env)(s, drawn)
+
+    record = score_question(Question(stub, [Part(stub, "reference", 1.0)]),
+                            {(stub, "reference"): cases}, {(stub, "reference"): raws}, "", {})
+    before = [*record["messages"]]
+    cx.add_counterexamples([record], {(stub, "reference"): cases},
+                           {(stub, "reference"): raws}, call)
+    assert len(calls) == 1 and 1 <= calls[0] <= shrinking.MOST
+    assert record["messages"][:len(before)] == before
+    assert record["messages"][-1].startswith(cx.LEAD.format(stub=stub))
+    assert record["score"] == 0.0 and record["diagnoses"] == []
+
+
+def test_every_ladder_is_bounded_and_smallest_first():
+    """Each stub with arrays gets a ladder of at most MOST candidates, fewest numbers
+    first, each taken by the reference; a stub with a function argument gets none."""
+    for stub in REFERENCES:
+        for case in draw_cases(stub, "reference"):
+            made = shrinking.ladder(stub, case.args)
+            if stub == "numerical_gradient":
+                assert made == []
+                continue
+            assert 1 <= len(made) <= shrinking.MOST, stub
+            sizes = [shrinking.numbers(a) for a in made]
+            assert sizes == sorted(sizes) and sizes[-1] <= shrinking.MOST_NUMBERS
+            for args in made:
+                REFERENCES[stub](*args)
