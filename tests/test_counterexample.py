@@ -12,6 +12,7 @@ import pytest
 from notebook_env import notebook_env
 
 from backprop_lab.building.autograder import Part, Question
+from backprop_lab.gradescope import to_results
 from backprop_lab.judging import counterexample as cx
 from backprop_lab.judging import shrinking
 from backprop_lab.judging.judge import REFERENCES, judge
@@ -19,6 +20,9 @@ from backprop_lab.judging.scoring import score_question
 from backprop_lab.questions.cases import draw_cases
 from backprop_lab.questions.registry import question
 from backprop_lab.running.harness import run
+from backprop_lab.running.kernel import Limits
+from backprop_lab.running.submission import grade_file
+from backprop_lab.samples import PLANTED, filled, read, write
 
 #: sigma' right for z >= 0 only: the "stable" form with one division by (1 + e) missing.
 SIGMOID_PRIME_NEGATIVE = (
@@ -77,22 +81,30 @@ def layers(space: dict) -> int:
     return len(space["weights"])
 
 
-@pytest.mark.parametrize("stub, source", UNNAMED, ids=[s for s, _ in UNNAMED])
-def test_an_unnamed_mistake_gets_a_small_counterexample_that_runs(stub, source):
-    env, cases, raws = graded(stub, source)
-    verdict = judge(stub, "reference", cases, raws)
-    assert not verdict.passed and not verdict.diagnoses  # the mistake has no name
-    message = cx.find(stub, *cx.failing(stub, cases, raws), cx.in_process(env))
+def reproduced(stub: str, message: str | None, fn) -> tuple[str, dict]:
+    """The snippet of ``message`` and its namespace, run with the student's ``fn``, after
+    checking that it prints ``fn``'s value, that the reference run on the same code gives
+    the expected value of its comment, and that the two differ."""
     assert message and message.startswith(cx.LEAD.format(stub=stub))
     code = message.split("\n", 1)[1]
-    assert "[[" in code or stub == "sigmoid_prime"
-    ours, printed = executed(code, env[stub])  # the student's own function
+    ours, printed = executed(code, fn)  # the student's own function
     theirs, _ = executed(code, REFERENCES[stub])  # the reference, on the same code
     label = re.search(r"print\((.+?)\)  # expected", code).group(1)
     mine, right = eval(label, ours), eval(label, theirs)
     expected, yours = cx._apart(right, mine)
     assert code.endswith(f"# expected {expected}; yours: {yours}")
     assert expected != yours and printed.strip()  # it shows a difference, and prints it
+    return code, ours
+
+
+@pytest.mark.parametrize("stub, source", UNNAMED, ids=[s for s, _ in UNNAMED])
+def test_an_unnamed_mistake_gets_a_small_counterexample_that_runs(stub, source):
+    env, cases, raws = graded(stub, source)
+    verdict = judge(stub, "reference", cases, raws)
+    assert not verdict.passed and not verdict.diagnoses  # the mistake has no name
+    message = cx.find(stub, *cx.failing(stub, cases, raws), cx.in_process(env))
+    code, ours = reproduced(stub, message, env[stub])
+    assert "[[" in code or stub == "sigmoid_prime"
     if stub == "backprop_batch":
         assert 1 <= layers(ours) <= 2, code
         assert np.size(ours["X"]) <= 6  # N and the first width cut down
@@ -172,3 +184,29 @@ def test_every_ladder_is_bounded_and_smallest_first():
             assert sizes == sorted(sizes) and sizes[-1] <= shrinking.MOST_NUMBERS
             for args in made:
                 REFERENCES[stub](*args)
+
+
+@pytest.mark.slow
+def test_grade_file_shows_it_through_the_kernel_where_the_mistake_has_no_name(
+        dist, autograders, tmp_path):
+    """The real path: one a1 notebook with an unnamed sigma' mistake and a named sigma
+    one, graded in a kernel. Only sigma' gets a counterexample (its extra harness run);
+    the code reproduces the difference with the student's function, and Gradescope shows
+    it in sigma''s part tests, with the visibility the instructor chose."""
+    nb = read(next(dist.glob("a1_forward/student/*.ipynb")))
+    planted = {"sigmoid_prime": SIGMOID_PRIME_NEGATIVE, "sigmoid": PLANTED["sigmoid"][1]}
+    path = write(filled(nb, planted), tmp_path / "a1.ipynb")
+    record = grade_file(path, autograders, Limits(cell_seconds=20, total_seconds=120))
+    assert record["status"] == "graded", record["reason"]
+    by = {q["name"]: q for q in record["questions"]}
+    assert by["sigmoid_prime"]["diagnoses"] == [] and by["sigmoid_prime"]["score"] == 0.0
+    space = {"np": np}
+    exec(SIGMOID_PRIME_NEGATIVE, space)
+    reproduced("sigmoid_prime", by["sigmoid_prime"]["messages"][-1], space["sigmoid_prime"])
+    assert by["sigmoid"]["diagnoses"]  # named: no counterexample
+    others = [m for name, q in by.items() if name != "sigmoid_prime" for m in q["messages"]]
+    assert not any(m.startswith(cx.LEAD[:20]) for m in others)
+    tests = [t for t in to_results(record, "after_published")["tests"]
+             if t["name"].startswith("sigmoid_prime") and t["status"] == "failed"]
+    assert tests and all(cx.LEAD.format(stub="sigmoid_prime") in t["output"]
+                         and t["visibility"] == "after_published" for t in tests)
