@@ -57,8 +57,29 @@ BP2_FIRST_COLUMN = (
     "    s = 1 / (1 + np.exp(-z[:, :1]))\n"
     "    return (W_next.T @ delta_next) * s * (1 - s)\n")
 
+#: BP1 with a factor that depends on the target: its a_L is shown as sigma(z_L).
+BP1_TARGET = (
+    "def bp1_output_error(a_L, z_L, y):\n"
+    "    return (a_L - y) * a_L * (1 - a_L) * (1 + (y > 0.5) * 0.1)\n")
+#: Centered differences, except a one-sided last one: f is shown with its formula.
+NUMERICAL_LAST = (
+    "def numerical_gradient(f, theta, eps=1e-5):\n"
+    "    g = np.zeros(len(theta))\n"
+    "    for i in range(len(theta)):\n"
+    "        e = np.zeros(len(theta))\n"
+    "        e[i] = eps\n"
+    "        g[i] = (f(theta + e) - f(theta - e)) / (2 * eps)\n"
+    "    if len(theta) > 1:\n"
+    "        g[-1] = (f(theta + e) - f(theta)) / eps\n"
+    "    return g\n")
+
 UNNAMED = [("sigmoid_prime", SIGMOID_PRIME_NEGATIVE), ("backprop_batch", BATCH_FIRST_LAYER),
-           ("bp2_hidden_error", BP2_FIRST_COLUMN)]
+           ("bp2_hidden_error", BP2_FIRST_COLUMN), ("bp1_output_error", BP1_TARGET),
+           ("numerical_gradient", NUMERICAL_LAST)]
+#: The most numbers each counterexample above needs: one z; a 1-by-1 BP2 of two
+#: examples; one z and y (a_L is computed); theta and eps of 2 variables (and f).
+SMALLEST = {"sigmoid_prime": 1, "bp2_hidden_error": 5, "bp1_output_error": 3,
+            "numerical_gradient": 4}
 
 
 def graded(stub, source):
@@ -104,13 +125,16 @@ def test_an_unnamed_mistake_gets_a_small_counterexample_that_runs(stub, source):
     assert not verdict.passed and not verdict.diagnoses  # the mistake has no name
     message = cx.find(stub, *cx.failing(stub, cases, raws), cx.in_process(env))
     code, ours = reproduced(stub, message, env[stub])
-    assert "[[" in code or stub == "sigmoid_prime"
     if stub == "backprop_batch":
         assert 1 <= layers(ours) <= 2, code
         assert np.size(ours["X"]) <= 6  # N and the first width cut down
-    else:  # one number for sigma', a 1-by-1 or 1-by-2 case for BP2
-        args = [ours[name] for name in question(stub).parameters]
-        assert shrinking.numbers(args) <= (1 if stub == "sigmoid_prime" else 5), code
+    else:
+        args = [ours[name] for name in question(stub).parameters if name in ours]
+        assert shrinking.numbers(args) <= SMALLEST[stub], code
+    if stub == "bp1_output_error":
+        assert "a_L = 1 / (1 + np.exp(-z_L))" in code
+    if stub == "numerical_gradient":
+        assert ours["A"].shape == (2, 2) and "f = lambda theta:" in code
 
 
 def test_without_the_ladder_the_counterexample_is_the_whole_case(monkeypatch):
@@ -172,13 +196,10 @@ def test_an_unnamed_mistake_gets_its_message_in_the_question_record():
 
 def test_every_ladder_is_bounded_and_smallest_first():
     """Each stub with arrays gets a ladder of at most MOST candidates, fewest numbers
-    first, each taken by the reference; a stub with a function argument gets none."""
+    first, each taken by the reference."""
     for stub in REFERENCES:
         for case in draw_cases(stub, "reference"):
             made = shrinking.ladder(stub, case.args)
-            if stub == "numerical_gradient":
-                assert made == []
-                continue
             assert 1 <= len(made) <= shrinking.MOST, stub
             sizes = [shrinking.numbers(a) for a in made]
             assert sizes == sorted(sizes) and sizes[-1] <= shrinking.MOST_NUMBERS

@@ -23,10 +23,11 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ..course.calls import TIMED_OUT, Raw
+from ..course.smooth import SmoothFunction
 from ..questions.case import Case
 from ..questions.registry import question
 from .judge import REFERENCES, judge
-from .shrinking import ladder
+from .shrinking import DERIVED, ladder
 
 #: Calls the stub on a list of cases, in one go: its raw results, or None (it failed).
 Caller = Callable[[str, list[Case]], Sequence[Raw] | None]
@@ -120,7 +121,11 @@ def snippet(stub: str, args: tuple, expected, raw: Raw) -> str:
     """Lines that build ``args``, call ``stub`` on them and print the first part of the
     result that differs, with the expected value and the stub's in a comment."""
     names = question(stub).parameters[:len(args)]
-    lines = _joined([f"{n} = {literal(a)}" for n, a in zip(names, args, strict=True)])
+    derived = DERIVED.get(stub, {})
+    given = [p for i, p in enumerate(names) if i not in derived]
+    lines = _joined([s for n, a in zip(names, args, strict=True) if n in given
+                     for s in assigned(n, a)])
+    lines += [f"{names[i]} = {formula}" for i, formula in derived.items()]
     outputs = question(stub).outputs
     named = isinstance(outputs, tuple) and all(o.isidentifier() for o in outputs)
     result = ", ".join(outputs) if named else "result"
@@ -134,6 +139,15 @@ def snippet(stub: str, args: tuple, expected, raw: Raw) -> str:
         shown, theirs = _apart(want, got)
         lines.append(f"print({label})  # expected {shown}; yours: {theirs}")
     return "\n".join(lines)
+
+
+def assigned(name: str, value) -> list[str]:
+    """The statements that give ``name`` its ``value`` (a smooth function: its matrix,
+    then its formula)."""
+    if isinstance(value, SmoothFunction):
+        return [f"A = {literal(value.A)}",
+                f"{name} = lambda theta: 0.5 * theta @ A @ theta + np.sum(np.sin(theta))"]
+    return [f"{name} = {literal(value)}"]
 
 
 def literal(value) -> str:

@@ -12,9 +12,12 @@ Runs in the grading process and calls no student code: it only cuts arguments do
 - A chain of scalar neurons (``backprop_1D``): one or two consecutive neurons.
 
 Every number is rounded to one decimal (to two significant digits below 0.1, so a
-gradient of 1e-9 stays one); integer arrays stay integers. The ladder is ordered by how
-many numbers a candidate holds and holds at most :data:`MOST` candidates. A stub with a
-function argument (``numerical_gradient``) has no ladder.
+gradient of 1e-9 stays one); integer arrays stay integers; an argument the stub's
+contract computes from another (BP1's ``a_L`` is sigma(``z_L``)) is computed again, and
+shown as that formula (:data:`DERIVED`). ``numerical_gradient``'s smooth function keeps its
+formula, on its first 1, 2 or 3 variables. The ladder is ordered by how many numbers a
+candidate holds and holds at most :data:`MOST` candidates; any other function argument
+has no ladder.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import engine
+from ..course.smooth import SmoothFunction
+from ..questions.registry import question
 
 #: Candidates sent for one failing stub: one call each, all in one harness run.
 MOST = 40
@@ -82,6 +87,8 @@ AXES = {
     "add_bias_column": ([("o", "i"), ("o", None)], ("o", None)),
 }
 ELEMENTWISE = ("sigmoid", "sigmoid_prime", "relative_error")
+#: Arguments computed from the others, as Python over the stub's parameter names.
+DERIVED = {"bp1_output_error": {0: "1 / (1 + np.exp(-z_L))"}}
 
 
 def ladder(stub: str, args: tuple, expected=None, got=None) -> list[tuple]:
@@ -89,9 +96,11 @@ def ladder(stub: str, args: tuple, expected=None, got=None) -> list[tuple]:
     :data:`MOST`, each of at most :data:`MOST_NUMBERS` numbers); ``expected`` and ``got``
     (the reference's and the stub's result on ``args``, as float trees) say where the
     result differed, to keep that place. Empty for a stub with no ladder."""
-    if any(callable(a) for a in args):
+    if stub == "numerical_gradient" and isinstance(args[0], SmoothFunction):
+        made = _function_ladder(args)
+    elif any(callable(a) for a in args):
         return []
-    if stub in NETS:
+    elif stub in NETS:
         made = _net_ladder(stub, args, _layers(expected, got))
     elif stub in AXES or stub in ELEMENTWISE:
         made = _axes_ladder(stub, args, _first_difference(expected, got))
@@ -100,7 +109,7 @@ def ladder(stub: str, args: tuple, expected=None, got=None) -> list[tuple]:
     else:
         return []
     seen, out = set(), []
-    for candidate in sorted(made, key=numbers):
+    for candidate in sorted((_derived(stub, c) for c in made), key=numbers):
         key = _key(candidate)
         if key not in seen and numbers(candidate) <= MOST_NUMBERS:
             seen.add(key)
@@ -110,6 +119,8 @@ def ladder(stub: str, args: tuple, expected=None, got=None) -> list[tuple]:
 
 def numbers(tree) -> int:
     """How many numbers a candidate holds."""
+    if isinstance(tree, SmoothFunction):
+        return int(tree.A.size)
     if isinstance(tree, (list, tuple)):
         return sum(numbers(t) for t in tree)
     return int(np.size(tree))
@@ -132,6 +143,8 @@ def rounded(tree):
 
 
 def _key(tree):
+    if isinstance(tree, SmoothFunction):
+        return _key(tree.A)
     if isinstance(tree, (list, tuple)):
         return (len(tree), *(_key(t) for t in tree))
     array = np.asarray(tree)
@@ -255,3 +268,26 @@ def _chain_ladder(args: tuple, focus: set[int]) -> list[tuple]:
     windows = [(i, j) for i, j in windows if not focus or focus & set(range(i, j))]
     made = [rounded((x, y, list(w[i:j]), list(b[i:j]))) for i, j in windows]
     return made + [rounded((x, y, list(w), list(b)))]
+
+
+def _derived(stub: str, args: tuple) -> tuple:
+    """``args`` with each argument of :data:`DERIVED` computed from the others."""
+    formulas = DERIVED.get(stub)
+    if not formulas:
+        return args
+    args, names = list(args), question(stub).parameters
+    with np.errstate(all="ignore"):
+        for position, formula in formulas.items():
+            args[position] = eval(formula, {"np": np}, dict(zip(names, args, strict=False)))
+    return tuple(args)
+
+
+def _function_ladder(args: tuple) -> list[tuple]:
+    """The smooth function on its first 1, 2 or 3 variables (and all), rounded; ``eps``
+    as it is, rounded."""
+    f, theta, *rest = args
+    made = []
+    for k in sorted({min(k, theta.size) for k in (1, 2, 3)} | {theta.size}):
+        A = rounded(f.A[:k, :k])
+        made.append((SmoothFunction((A + A.T) / 2), rounded(theta[:k]), *rounded(rest)))
+    return made
