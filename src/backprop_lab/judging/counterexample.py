@@ -18,6 +18,7 @@ away for another submission. Scores never change: a counterexample is one more m
 from __future__ import annotations
 
 import copy
+import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -31,6 +32,10 @@ from .shrinking import DERIVED, ladder
 
 #: Calls the stub on a list of cases, in one go: its raw results, or None (it failed).
 Caller = Callable[[str, list[Case]], Sequence[Raw] | None]
+
+#: The most time the extra harness run of one stub may take (within the submission's
+#: deadline too): its candidates are smaller than the hidden cases the stub already ran.
+EXTRA_SECONDS = 10.0
 
 LEAD = ("A smaller case where {stub} differs from the reference solution (cut down from "
         "your own hidden cases); paste it into a cell to see it:")
@@ -96,6 +101,12 @@ def add_counterexamples(questions: list[dict], cases: dict, raws: dict, call: Ca
         message = found and find(stub, *found, call)
         if message:
             record["messages"].append(message)
+
+
+def extra_deadline(deadline: float) -> float:
+    """When the extra harness run of one stub must end: :data:`EXTRA_SECONDS` from now,
+    or the submission's ``deadline`` if sooner."""
+    return min(deadline, time.monotonic() + EXTRA_SECONDS)
 
 
 def _expected(stub: str, args: tuple):
