@@ -137,6 +137,29 @@ def test_an_unnamed_mistake_gets_a_small_counterexample_that_runs(stub, source):
         assert ours["A"].shape == (2, 2) and "f = lambda theta:" in code
 
 
+#: The mistake above, written so that the first layer's BP4 has shapes that do not fit
+#: (a missing .T): it raises unless every width is 1.
+BATCH_RAISES = BATCH_FIRST_LAYER.replace(
+    "nabla_w[l] = delta @ a_prev.T",
+    "nabla_w[l] = delta @ a_prev.T if l else (a_prev @ delta.T).T @ np.ones((1, 1))")
+
+
+def test_a_stub_that_raises_gets_the_smallest_case_that_raises_too():
+    stub = "backprop_batch"
+    env, cases, raws = graded(stub, BATCH_RAISES)
+    case, raw = cx.failing(stub, cases, raws)
+    assert raw.error and "ValueError" in raw.error
+    message = cx.find(stub, case, raw, cx.in_process(env))
+    assert message and message.startswith(cx.LEAD.format(stub=stub))
+    code = message.split("\n", 1)[1]
+    with pytest.raises(ValueError):
+        executed(code, env[stub])
+    theirs, _ = executed(code, REFERENCES[stub])
+    assert code.splitlines()[-1].startswith(
+        f"# expected nabla_w[0] = {cx.compact(theirs['nabla_w'][0])}; yours raises: two arrays")
+    assert layers(theirs) == 1 and np.size(theirs["X"]) == 2  # width 2: width 1 fits
+
+
 def test_without_the_ladder_the_counterexample_is_the_whole_case(monkeypatch):
     """Control: the smallness above comes from the shrinking; with the ladder reduced to
     the rounded case itself, the planted backprop_batch mistake shows a larger network."""
@@ -203,14 +226,17 @@ def test_an_unnamed_mistake_gets_its_message_in_the_question_record():
 
 
 def test_every_ladder_is_bounded_and_smallest_first():
-    """Each stub with arrays gets a ladder of at most MOST candidates, fewest numbers
-    first, each taken by the reference."""
+    """Each stub gets a ladder of at most MOST candidates, fewest layers then fewest
+    numbers first, at most DEEP of them deeper than two layers, each taken by the
+    reference."""
     for stub in REFERENCES:
         for case in draw_cases(stub, "reference"):
             made = shrinking.ladder(stub, case.args)
             assert 1 <= len(made) <= shrinking.MOST, stub
-            sizes = [shrinking.numbers(a) for a in made]
-            assert sizes == sorted(sizes) and sizes[-1] <= shrinking.MOST_NUMBERS
+            sizes = [shrinking.size(stub, a) for a in made]
+            assert sizes == sorted(sizes)
+            assert max(n for _, n in sizes) <= shrinking.MOST_NUMBERS
+            assert sum(depth > 2 for depth, _ in sizes) <= shrinking.DEEP
             for args in made:
                 REFERENCES[stub](*args)
 

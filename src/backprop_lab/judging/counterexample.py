@@ -7,8 +7,9 @@ cuts the failing case down (fewer layers, narrower widths, fewer examples, round
 numbers) into at most :data:`.shrinking.MOST` candidates, smallest first; the stub is
 called once on each, all in one go (``call``: one extra harness run in the kernel when
 grading, or in-process); the grader judges each result against the reference, as it
-judges hidden cases, and keeps the smallest candidate that still fails the same way
-(wrong values, a wrong shape, or the same exception). Nothing the kernel says is
+judges hidden cases, and keeps the smallest candidate (fewest layers, then fewest
+numbers) that still fails the same way (wrong values, a wrong shape, or the same
+exception), else the smallest that fails at all. Nothing the kernel says is
 trusted: only its raw results are read, and only to choose and show a case.
 
 The candidates come from the submission's own secret draw, so showing them gives nothing
@@ -45,7 +46,7 @@ def failing(stub: str, cases: list[Case], raws: list[Raw]) -> tuple[Case, Raw] |
     """The first case of the reference part that fails with no mistake named (None:
     every case passes, or the stub is not implemented or ran out of time)."""
     for case, raw in zip(cases, raws, strict=True):
-        if raw.not_implemented or (raw.error or "").startswith(TIMED_OUT):
+        if raw.not_implemented or _timed_out(raw):
             return None
         verdict = judge(stub, "reference", [case], [raw])
         if not verdict.passed and not verdict.diagnoses:
@@ -55,7 +56,7 @@ def failing(stub: str, cases: list[Case], raws: list[Raw]) -> tuple[Case, Raw] |
 
 def find(stub: str, case: Case, raw: Raw, call: Caller) -> str | None:
     """The counterexample of ``stub`` failing on ``case`` (``raw``), as the message the
-    student reads, or None: no ladder for this stub, or no candidate fails the same way.
+    student reads, or None: no ladder for this stub, or no candidate fails.
 
     ``call`` is made once, on at most :data:`.shrinking.MOST` candidates."""
     expected = _expected(stub, case.args)
@@ -70,12 +71,14 @@ def find(stub: str, case: Case, raw: Raw, call: Caller) -> str | None:
     if got is None or len(got) != len(drawn):
         return None
     want = _how(stub, case, raw)
-    for small, small_raw in zip(drawn, got, strict=True):
-        if _how(stub, small, small_raw) == want:
-            return LEAD.format(stub=stub) + "\n" + snippet(stub, small.args,
-                                                            _expected(stub, small.args),
-                                                            small_raw)
-    return None
+    how = [_how(stub, small, small_raw) for small, small_raw in zip(drawn, got, strict=True)]
+    fails = [i for i, h in enumerate(how) if h == want] or [  # else any other failure
+        i for i, h in enumerate(how) if h is not None and not _timed_out(got[i])]
+    if not fails:
+        return None
+    small, small_raw = drawn[fails[0]], got[fails[0]]
+    return LEAD.format(stub=stub) + "\n" + snippet(stub, small.args,
+                                                    _expected(stub, small.args), small_raw)
 
 
 def in_process(env: dict) -> Caller:
@@ -109,6 +112,10 @@ def extra_deadline(deadline: float) -> float:
     return min(deadline, time.monotonic() + EXTRA_SECONDS)
 
 
+def _timed_out(raw: Raw) -> bool:
+    return (raw.error or "").startswith(TIMED_OUT)
+
+
 def _expected(stub: str, args: tuple):
     from ..course.values import as_tree
 
@@ -130,7 +137,8 @@ def _how(stub: str, case: Case, raw: Raw) -> tuple | None:
 
 def snippet(stub: str, args: tuple, expected, raw: Raw) -> str:
     """Lines that build ``args``, call ``stub`` on them and print the first part of the
-    result that differs, with the expected value and the stub's in a comment."""
+    result that differs, with the expected value and the stub's in a comment (or, when
+    the stub raised, the first part of the expected result and what it raised)."""
     names = question(stub).parameters[:len(args)]
     derived = DERIVED.get(stub, {})
     given = [p for i, p in enumerate(names) if i not in derived]
@@ -141,11 +149,12 @@ def snippet(stub: str, args: tuple, expected, raw: Raw) -> str:
     named = isinstance(outputs, tuple) and all(o.isidentifier() for o in outputs)
     result = ", ".join(outputs) if named else "result"
     lines.append(f"{result} = {stub}({', '.join(names)})")
-    path, want, got = _differing(expected, raw.value)
+    raised = bool(raw.error or raw.not_implemented)
+    path, want, got = _first_leaf(expected) if raised else _differing(expected, raw.value)
     label = (outputs[path[0]] + _index(path[1:])) if named and path else result + _index(path)
-    if raw.error or raw.not_implemented:
-        lines[-1] = f"{stub}({', '.join(names)})"
-        lines.append(f"# expected {label} = {compact(want)}; yours raises {raw.error}")
+    if raised:  # the reference gives the first part; the student's call raises
+        why = (raw.error or "it returned None").split(". ")[0][:200]
+        lines.append(f"# expected {label} = {compact(want)}; yours raises: {why}")
     else:
         shown, theirs = _apart(want, got)
         lines.append(f"print({label})  # expected {shown}; yours: {theirs}")
@@ -218,6 +227,13 @@ def _differing(expected, got, path: tuple[int, ...] = ()):
         same = e.shape == g.shape and bool(np.all(np.abs(e - g) <= 1e-6 * (np.abs(e)
                                                                               + np.abs(g))))
     return (None if same else path), expected, got
+
+
+def _first_leaf(expected, path: tuple[int, ...] = ()):
+    """The path of the first array or number of ``expected``, with it."""
+    if isinstance(expected, list) and expected:
+        return _first_leaf(expected[0], (*path, 0))
+    return path, expected, None
 
 
 def _index(path) -> str:

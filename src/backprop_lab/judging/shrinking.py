@@ -4,8 +4,8 @@ is picked from (:mod:`.counterexample`).
 Runs in the grading process and calls no student code: it only cuts arguments down.
 
 - A network (``weights``, ``biases``, and the batch where the stub takes one): windows of
-  one or two consecutive layers (those whose result differed, where that is known),
-  every width cut to its first 1, 2 or 3 units, batches of 1, 2 or 3 rows.
+  one, two or three consecutive layers (with a layer whose result differed, where that
+  is known), every width cut to its first 1, 2 or 3 units, batches of 1, 2 or 3 rows.
 - Arrays whose axes are named (BP1-BP4, ``sigmoid``, ``sigmoid_prime``,
   ``relative_error``, ``add_bias_column``): each axis cut to the index where the result
   first differed, or to its first 1, 2 or 3 indices; a lone number for an activation.
@@ -15,8 +15,9 @@ Every number is rounded to one decimal (to two significant digits below 0.1, so 
 gradient of 1e-9 stays one); integer arrays stay integers; an argument the stub's
 contract computes from another (BP1's ``a_L`` is sigma(``z_L``)) is computed again, and
 shown as that formula (:data:`DERIVED`). ``numerical_gradient``'s smooth function keeps its
-formula, on its first 1, 2 or 3 variables. The ladder is ordered by how many numbers a
-candidate holds and holds at most :data:`MOST` candidates; any other function argument
+formula, on its first 1, 2 or 3 variables. The ladder holds at most :data:`MOST`
+candidates, the smallest of at most two layers and at most :data:`DEEP` deeper ones, in
+order of :func:`size`: fewest layers, then fewest numbers. Any other function argument
 has no ladder.
 """
 
@@ -34,6 +35,9 @@ from ..questions.registry import question
 
 #: Candidates sent for one failing stub: one call each, all in one harness run.
 MOST = 40
+#: Of those, the most of three layers or more (sent only when a mistake shows in no
+#: window of two).
+DEEP = 4
 #: A candidate of more numbers than this is not worth showing.
 MOST_NUMBERS = 200
 
@@ -92,8 +96,8 @@ DERIVED = {"bp1_output_error": {0: "1 / (1 + np.exp(-z_L))"}}
 
 
 def ladder(stub: str, args: tuple, expected=None, got=None) -> list[tuple]:
-    """Smaller argument tuples for ``stub`` than ``args``, fewest numbers first (at most
-    :data:`MOST`, each of at most :data:`MOST_NUMBERS` numbers); ``expected`` and ``got``
+    """Smaller argument tuples for ``stub`` than ``args``, smallest first by :func:`size`
+    (at most :data:`MOST`, each of at most :data:`MOST_NUMBERS` numbers); ``expected`` and ``got``
     (the reference's and the stub's result on ``args``, as float trees) say where the
     result differed, to keep that place. Empty for a stub with no ladder."""
     if stub == "numerical_gradient" and isinstance(args[0], SmoothFunction):
@@ -108,13 +112,24 @@ def ladder(stub: str, args: tuple, expected=None, got=None) -> list[tuple]:
         made = _chain_ladder(args, _layers(expected, got))
     else:
         return []
-    seen, out = set(), []
+    seen, shallow, deep = set(), [], []
     for candidate in sorted((_derived(stub, c) for c in made), key=numbers):
         key = _key(candidate)
         if key not in seen and numbers(candidate) <= MOST_NUMBERS:
             seen.add(key)
-            out.append(candidate)
-    return out[:MOST]
+            (shallow if size(stub, candidate)[0] <= 2 else deep).append(candidate)
+    deep = deep[:DEEP]
+    return sorted(shallow[:MOST - len(deep)] + deep, key=lambda c: size(stub, c))
+
+
+def size(stub: str, args: tuple) -> tuple[int, int]:
+    """How large a candidate is: its layers (neurons of a chain; 0 for other stubs),
+    then its numbers."""
+    if stub in NETS:
+        depth = len(NETS[stub][0](args).params[0][0])
+    else:
+        depth = len(args[2]) if stub == "backprop_1D" else 0
+    return depth, numbers(args)
 
 
 def numbers(tree) -> int:
@@ -184,7 +199,7 @@ def _net_ladder(stub: str, args: tuple, focus: set[int]) -> list[tuple]:
     net = to_net(args)
     W = net.params[0][0]
     L, sizes = len(W), [W[0].shape[1]] + [w.shape[0] for w in W]
-    windows = [(i, i + k) for k in (1, 2) for i in range(L - k + 1)]
+    windows = [(i, i + k) for k in (1, 2, 3) for i in range(L - k + 1)]
     windows = [(i, j) for i, j in windows if not focus or focus & set(range(i, j))]
     rows_options = [None] if net.X is None else sorted({min(r, len(net.X)) for r in (1, 2, 3)})
     made = []
