@@ -265,3 +265,48 @@ def test_grade_file_shows_it_through_the_kernel_where_the_mistake_has_no_name(
              if t["name"].startswith("sigmoid_prime") and t["status"] == "failed"]
     assert tests and all(cx.LEAD.format(stub="sigmoid_prime") in t["output"]
                          and t["visibility"] == "after_published" for t in tests)
+
+
+def unnamed_mutants(stub: str, most: int = 2):
+    """The first ``most`` one-site mutants of ``stub`` (``backprop_lab.mutation``) that
+    fail the reference part with no mistake named (not those that read np.empty's
+    uninitialised memory: their values change from run to run)."""
+    from backprop_lab.mutation.adequacy import CALL_LIMIT, all_mutations, notebook
+
+    cases, found = draw_cases(stub, "reference"), []
+    for mutation in all_mutations([stub])[stub]:
+        if "empty" in mutation.source or len(found) == most:
+            continue
+        env = notebook({stub: mutation.source})
+        raws = run(env, stub, [c.args for c in cases], REFERENCES, seconds=CALL_LIMIT)
+        verdict = judge(stub, "reference", cases, raws)
+        if not verdict.passed and not verdict.diagnoses:
+            found.append((mutation, env, cases, raws))
+    return found
+
+
+@pytest.mark.parametrize("stub", sorted(REFERENCES))
+def test_mutants_without_a_name_get_a_counterexample_that_reproduces(stub):
+    """The mutation tool's mistakes, two per stub: each gets a counterexample, of at most
+    two layers, which raises with the mutant when it raised, and otherwise prints the
+    mutant's value with the reference's expected one in its comment
+    (benchmarks/counterexample_coverage.py runs every mutant; NUMERICAL_LAST above stands
+    for numerical_gradient)."""
+    found = unnamed_mutants(stub)
+    assert found or stub == "numerical_gradient"  # its reference fills np.empty
+    for mutation, env, cases, raws in found:
+        message = cx.find(stub, *cx.failing(stub, cases, raws), cx.in_process(env))
+        assert message, mutation.describe()
+        code = message.split("\n", 1)[1]
+        if "yours raises" in code.splitlines()[-1]:
+            try:
+                executed(code, env[stub])
+            except Exception:  # noqa: S110 - raising is what it shows
+                pass
+            else:
+                raise AssertionError(f"{mutation.describe()} did not raise:\n{code}")
+            space = executed(code, REFERENCES[stub])[0]
+        else:
+            space = reproduced(stub, message, env[stub])[1]
+        weights = space.get("weights", space.get("Ws", space.get("weights_aug")))
+        assert not isinstance(weights, list) or len(weights) <= 2, mutation.describe()
