@@ -19,6 +19,7 @@ from backprop_lab.judging.judge import REFERENCES, judge
 from backprop_lab.judging.scoring import score_question
 from backprop_lab.questions.cases import draw_cases
 from backprop_lab.questions.registry import question
+from backprop_lab.reporting.report import feedback_markdown
 from backprop_lab.running.harness import run
 from backprop_lab.running.kernel import Limits
 from backprop_lab.running.submission import grade_file
@@ -239,6 +240,23 @@ def test_every_ladder_is_bounded_and_smallest_first():
             assert sum(depth > 2 for depth, _ in sizes) <= shrinking.DEEP
             for args in made:
                 REFERENCES[stub](*args)
+
+
+def test_the_feedback_file_shows_the_code_as_a_code_block():
+    """feedback/<stem>.md keeps the lines of the code (any other message stays on one
+    line), in a fence nothing in the message can close."""
+    stub, source = UNNAMED[1]
+    env, cases, raws = graded(stub, source)
+    message = cx.find(stub, *cx.failing(stub, cases, raws), cx.in_process(env))
+    record = {"submission": "a.ipynb", "assignment": "a2_backprop", "status": "graded",
+              "score": 0.0, "max_score": 4.0, "reason": "", "flags": [],
+              "questions": [{"name": stub, "score": 0.0, "max_score": 4.0, "diagnoses": [],
+                             "messages": ["x\n## not a heading", message + "\n```\n# hi"]}]}
+    text = feedback_markdown(record)
+    code = message.split("\n")[1:]
+    assert "\n".join(f"  {line}" for line in code) in text
+    assert text.count("```") == 2 and "  '''" in text  # the fence, and the one in the message
+    assert "- x\\x0a## not a heading" in text  # no counterexample: one line, as before
 
 
 @pytest.mark.slow

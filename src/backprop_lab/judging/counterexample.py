@@ -153,7 +153,8 @@ def snippet(stub: str, args: tuple, expected, raw: Raw) -> str:
     path, want, got = _first_leaf(expected) if raised else _differing(expected, raw.value)
     label = (outputs[path[0]] + _index(path[1:])) if named and path else result + _index(path)
     if raised:  # the reference gives the first part; the student's call raises
-        why = (raw.error or "it returned None").split(". ")[0][:200]
+        why = " ".join((raw.error or "it returned None").split(". ")[0][:200].split())
+        why = why.replace("`", "'")  # one line of a comment, and of a Markdown code block
         lines.append(f"# expected {label} = {compact(want)}; yours raises: {why}")
     else:
         shown, theirs = _apart(want, got)
