@@ -28,6 +28,7 @@ from ..course.calls import TIMED_OUT, Raw
 from ..course.smooth import SmoothFunction
 from ..questions.case import Case
 from ..questions.registry import question
+from .differing import differing_leaf, first_leaf
 from .judge import REFERENCES, judge
 from .shrinking import DERIVED, ladder
 
@@ -150,7 +151,7 @@ def snippet(stub: str, args: tuple, expected, raw: Raw) -> str:
     result = ", ".join(outputs) if named else "result"
     lines.append(f"{result} = {stub}({', '.join(names)})")
     raised = bool(raw.error or raw.not_implemented)
-    path, want, got = _first_leaf(expected) if raised else _differing(expected, raw.value)
+    path, want, got = first_leaf(expected) if raised else differing_leaf(expected, raw.value)
     label = (outputs[path[0]] + _index(path[1:])) if named and path else result + _index(path)
     if raised:  # the reference gives the first part; the student's call raises
         why = " ".join((raw.error or "it returned None").split(". ")[0][:200].split())
@@ -210,31 +211,6 @@ def _apart(want, got) -> tuple[str, str]:
         if a != b:
             return a, b
     return a, b
-
-
-def _differing(expected, got, path: tuple[int, ...] = ()):
-    """The path of the first leaf that differs, with both leaves (the whole values when
-    they are not alike)."""
-    if isinstance(expected, list) and isinstance(got, list) and len(expected) == len(got):
-        for i, (e, g) in enumerate(zip(expected, got, strict=True)):
-            found = _differing(e, g, (*path, i))
-            if found[0] is not None:
-                return found
-        return None, expected, got
-    if isinstance(expected, list) or isinstance(got, list) or got is None:
-        return path, expected, got
-    e, g = np.asarray(expected), np.asarray(got)
-    with np.errstate(all="ignore"):
-        same = e.shape == g.shape and bool(np.all(np.abs(e - g) <= 1e-6 * (np.abs(e)
-                                                                              + np.abs(g))))
-    return (None if same else path), expected, got
-
-
-def _first_leaf(expected, path: tuple[int, ...] = ()):
-    """The path of the first array or number of ``expected``, with it."""
-    if isinstance(expected, list) and expected:
-        return _first_leaf(expected[0], (*path, 0))
-    return path, expected, None
 
 
 def _index(path) -> str:

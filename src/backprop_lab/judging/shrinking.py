@@ -9,7 +9,7 @@ Runs in the grading process and calls no student code: it only cuts arguments do
 - Arrays whose axes are named (BP1-BP4, ``sigmoid``, ``sigmoid_prime``,
   ``relative_error``, ``add_bias_column``): each axis cut to the index where the result
   first differed, or to its first 1, 2 or 3 indices; a lone number for an activation.
-- A chain of scalar neurons (``backprop_1D``): one or two consecutive neurons.
+- A chain of scalar neurons (``backprop_1D``): one or two consecutive neurons, or all.
 
 Every number is rounded to one decimal (to two significant digits below 0.1, so a
 gradient of 1e-9 stays one); integer arrays stay integers; an argument the stub's
@@ -32,21 +32,18 @@ import numpy as np
 from .. import engine
 from ..course.smooth import SmoothFunction
 from ..questions.registry import question
+from .differing import differing_layers, first_difference
 
 #: Candidates sent for one failing stub: one call each, all in one harness run.
 MOST = 40
-#: Of those, the most of three layers or more (sent only when a mistake shows in no
-#: window of two).
-DEEP = 4
-#: A candidate of more numbers than this is not worth showing.
-MOST_NUMBERS = 200
+DEEP = 4  #: of those, the most of three layers or more (shown only if none of two fails)
+MOST_NUMBERS = 200  #: a candidate of more numbers is not worth showing
 
 
 @dataclass
 class Net:
-    """A network as a stub's arguments hold it: column-convention parameter sets of one
-    shape (the network's, and for ``set_params`` the values ``theta`` holds), the batch
-    ``X`` ``(N, d)`` and targets ``Y`` ``(N, k)`` where the stub takes them."""
+    """A network as a stub's arguments hold it: column-convention (weights, biases) of one
+    shape (``set_params``: also ``theta``'s), the batch ``X`` (N, d), ``Y`` (N, k)."""
 
     params: list
     X: np.ndarray | None = None
@@ -54,7 +51,7 @@ class Net:
     rest: tuple = ()
 
 
-def _pair(W, B):
+def _pair(W, B):  # one parameter set
     return [list(W), list(B)]
 
 
@@ -105,11 +102,11 @@ def ladder(stub: str, args: tuple, expected=None, got=None) -> list[tuple]:
     elif any(callable(a) for a in args):
         return []
     elif stub in NETS:
-        made = _net_ladder(stub, args, _layers(expected, got))
+        made = _net_ladder(stub, args, differing_layers(expected, got))
     elif stub in AXES or stub in ELEMENTWISE:
-        made = _axes_ladder(stub, args, _first_difference(expected, got))
+        made = _axes_ladder(stub, args, first_difference(expected, got))
     elif stub == "backprop_1D":
-        made = _chain_ladder(args, _layers(expected, got))
+        made = _chain_ladder(args, differing_layers(expected, got))
     else:
         return []
     seen, shallow, deep = set(), [], []
@@ -166,41 +163,12 @@ def _key(tree):
     return (type(tree).__name__, array.dtype.str, array.shape, array.tobytes())
 
 
-def _layers(expected, got) -> set[int]:
-    """The indices of the per-layer entries of a tuple result that differ from the
-    expected ones (empty when unknown)."""
-    found: set[int] = set()
-    if not (isinstance(expected, list) and isinstance(got, list)):
-        return found
-    for e_list, g_list in zip(expected, got, strict=False):
-        if isinstance(e_list, list) and isinstance(g_list, list):
-            for i, (e, g) in enumerate(zip(e_list, g_list, strict=False)):
-                if _first_difference(e, g) is not None:
-                    found.add(i)
-    return found
-
-
-def _first_difference(expected, got) -> tuple[int, ...] | None:
-    """The index of the first entry of an array result that differs (None: unknown or
-    none)."""
-    if not isinstance(expected, np.ndarray) or not isinstance(got, np.ndarray):
-        return None
-    if expected.shape != got.shape:
-        return None
-    with np.errstate(all="ignore"):
-        off = ~(np.abs(expected - got) <= 1e-6 * (np.abs(expected) + np.abs(got)) + 1e-300)
-    if not off.any():
-        return None
-    return tuple(int(i) for i in np.argwhere(off)[0])
-
-
 def _net_ladder(stub: str, args: tuple, focus: set[int]) -> list[tuple]:
     to_net, from_net = NETS[stub]
     net = to_net(args)
     W = net.params[0][0]
     L, sizes = len(W), [W[0].shape[1]] + [w.shape[0] for w in W]
-    windows = [(i, i + k) for k in (1, 2, 3) for i in range(L - k + 1)]
-    windows = [(i, j) for i, j in windows if not focus or focus & set(range(i, j))]
+    windows = _windows(L, focus, (1, 2, 3))
     rows_options = [None] if net.X is None else sorted({min(r, len(net.X)) for r in (1, 2, 3)})
     made = []
     for (i, j), width, rows in itertools.product(windows, (1, 2, 3, None), rows_options):
@@ -276,12 +244,15 @@ def _take(array: np.ndarray, axes: tuple, pick: dict) -> np.ndarray:
     return array
 
 
+def _windows(L: int, focus: set[int], lengths=(1, 2)) -> list[tuple[int, int]]:
+    """Runs of consecutive layers i..j-1 of each length, with a layer of ``focus`` if any."""
+    return [(i, i + k) for k in lengths for i in range(L - k + 1)
+            if not focus or focus & set(range(i, i + k))]
+
+
 def _chain_ladder(args: tuple, focus: set[int]) -> list[tuple]:
     x, y, w, b = args
-    L = len(w)
-    windows = [(i, i + k) for k in (1, 2) for i in range(L - k + 1)]
-    windows = [(i, j) for i, j in windows if not focus or focus & set(range(i, j))]
-    made = [rounded((x, y, list(w[i:j]), list(b[i:j]))) for i, j in windows]
+    made = [rounded((x, y, list(w[i:j]), list(b[i:j]))) for i, j in _windows(len(w), focus)]
     return made + [rounded((x, y, list(w), list(b)))]
 
 
