@@ -66,7 +66,7 @@ def main() -> None:
             failing = cx.failing(stub, cases, raws)
             message = failing and cx.find(stub, *failing, cx.in_process(env))
             if not message:
-                missing.append(mutation.describe())
+                missing.append(f"no counterexample: {mutation.describe()}")
                 continue
             counts["with a counterexample"] += 1
             if reproduces(stub, message, env[stub]):
@@ -82,7 +82,7 @@ def main() -> None:
                 counts["networks of at most 2 layers"] += len(weights) <= 2
     print(f"mutants: {dict(counts)} ({time.monotonic() - started:.0f} s)")
     for line in missing:
-        print("  no counterexample:", line)
+        print(" ", line)
 
 
 if __name__ == "__main__":
