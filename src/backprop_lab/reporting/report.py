@@ -104,11 +104,18 @@ def manual_note(manual: list[dict]) -> str:
     return f" autograded; the {what} {names} {verb} graded by hand"
 
 
+#: How a counterexample's message begins (``judging.counterexample.LEAD``): its lines
+#: after the first are code.
+COUNTEREXAMPLE = "A smaller case where "
+
+
 def feedback_markdown(record: dict) -> str:
     """The feedback for the student: per question, the score, what was wrong, the mistake.
 
     Every piece of text is one line of ``plain`` text (a newline or escape sequence in a
-    message cannot start a line of its own), and flags are quoted as the kernel's words."""
+    message cannot start a line of its own; a counterexample's code, its lines after the
+    first, goes in a code block with no backtick in it), and flags are quoted as the
+    kernel's words."""
     lines = [f"# Feedback: {plain(record['submission'])}", ""]
     if record["status"] == "invalid":
         lines += [f"This file could not be graded: {plain(record['reason'])}.", ""]
@@ -128,7 +135,11 @@ def feedback_markdown(record: dict) -> str:
         lines.append(f"## {mark} {plain(q['name'])}: {score_text(q['score'])} / "
                      f"{score_text(q['max_score'])}")
         lines.append("")
-        lines += [f"- {plain(m)}" for m in q["messages"]]
+        for m in q["messages"]:
+            head, *code = m.split("\n") if m.startswith(COUNTEREXAMPLE) else (m,)
+            lines.append(f"- {plain(head)}")
+            lines += ["", "  ```python", *(f"  {plain(c)}".replace("`", "'") for c in code),
+                      "  ```"] if code else []
         for code in q["diagnoses"]:
             lines.append(f"- Named mistake `{plain(code)}`: {plain(mistake_words(code))}.")
         lines.append("")

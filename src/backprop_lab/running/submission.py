@@ -20,6 +20,7 @@ import nbformat
 
 from ..building.autograder import Autograder
 from ..course.calls import OUT_OF_TIME, TIMED_OUT, Raw, encode
+from ..judging.counterexample import add_counterexamples, extra_deadline
 from ..judging.judge import BUILDS_ON, COUNTED, PARTS
 from ..judging.provenance import Bindings
 from ..judging.scoring import answer_proxy, concise, parse_flags, parse_raws, score_question
@@ -228,6 +229,9 @@ def _run_and_judge(nb, grader: Autograder, kernel: Kernel, limits: Limits, key: 
     flags += [f for f in kernel.flags() if f not in flags]
     in_order = sorted(grader.questions, key=lambda q: _course_order(q.name))
     questions = [score_question(q, cases, raws, reason, notes) for q in in_order]
+    if status == "graded":  # one more harness run per unnamed mistake (counterexample.py)
+        add_counterexamples(questions, cases, raws, lambda stub, drawn: _harness(
+            kernel, limits, run, stub, "reference", drawn, extra_deadline(deadline))[1])
     cell_notes = [f"{cell_name(numbered, c.index)}: {c.error}" for c in run.errors()
                   if c.index > 0]
     return {"status": status, "reason": reason, "questions": questions, "flags": flags,
