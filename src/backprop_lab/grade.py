@@ -28,12 +28,13 @@ from pathlib import Path
 from .building.autograder import Autograder, find_autograders
 from .classroom.run import Setup, finish_class, prepare_class, snapshot
 from .reporting.class_stats import load_records
-from .reporting.feedback_folder import (
+from .reporting.feedback_folder import (  # noqa: F401 (Job, write_atomic... are grade's names too)
     Job,
     is_current,
     keep,
     retire_stale,
     row,
+    safe_stem,
     unique_stems,
     write_atomic,
 )
