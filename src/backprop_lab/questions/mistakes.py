@@ -125,12 +125,18 @@ def cut(theta, weights, biases, order="C"):
     return arrays[:len(weights)], arrays[len(weights):]
 
 
-def epoch(X, Y, weights, biases, batch_size, eta, sign=-1):
-    """sgd_epoch, stepping ``sign`` times eta / len(batch) times the gradient."""
-    for start in range(0, len(X), batch_size):
+def epoch(X, Y, weights, biases, batch_size, eta, sign=-1, per="len(batch)", last=True):
+    """sgd_epoch, stepping ``sign`` times eta / len(batch) times the gradient.
+
+    Mistakes: ``per`` says what eta is divided by ("batch_size", or None: nothing);
+    ``last=False`` leaves out the shorter last batch.
+    """
+    end = len(X) if last else len(X) - batch_size + 1
+    for start in range(0, end, batch_size):
         X_batch, Y_batch = X[start:start + batch_size], Y[start:start + batch_size]
         nabla_w, nabla_b = backprop_batch(X_batch, Y_batch, weights, biases)
-        step = sign * eta / len(X_batch)
+        divisor = {"len(batch)": len(X_batch), "batch_size": batch_size, None: 1}[per]
+        step = sign * eta / divisor
         weights = [W + step * g for W, g in zip(weights, nabla_w, strict=True)]
         biases = [b + step * g for b, g in zip(biases, nabla_b, strict=True)]
     return weights, biases
