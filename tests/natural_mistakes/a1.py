@@ -30,7 +30,8 @@ ENTRIES = [
         def sigmoid(z):
             return 0.5 * (1 + np.tanh(z))
         """),
-    mistake("sigmoid-exp-plus-z", "sigmoid", "1 / (1 + e^z): the sign of the exponent", None,
+    mistake("sigmoid-exp-plus-z",
+            "sigmoid", "1 / (1 + e^z): the sign of the exponent", "sign_of_exponent",
             """
         def sigmoid(z):
             return 1 / (1 + np.exp(z))
@@ -88,7 +89,7 @@ ENTRIES = [
             return 0.25 * (1 - np.tanh(z) ** 2)
         """),
     mistake("sigmoid-prime-twice", "sigmoid_prime", "applies sigma to the activation again",
-            None, """
+            "sigmoid_prime_of_activation", """
         def sigmoid_prime(z):
             a = expit(z)
             return expit(a) * (1 - expit(a))
@@ -137,7 +138,7 @@ ENTRIES = [
                 activations.append(a)
             return zs, activations
         """),
-    mistake("feedforward-no-bias", "feedforward", "forgets + b", None, """
+    mistake("feedforward-no-bias", "feedforward", "forgets + b", "missing_bias", """
         def feedforward(X, weights, biases):
             zs, activations = [], [X.T]
             for W in weights:
@@ -154,7 +155,8 @@ ENTRIES = [
                 activations.append(sigmoid(zs[l]))
             return zs, activations
         """),
-    mistake("feedforward-linear-output", "feedforward", "no sigma on the output layer", None,
+    mistake("feedforward-linear-output",
+            "feedforward", "no sigma on the output layer", "missing_activation",
             """
         def feedforward(X, weights, biases):
             zs, activations = [], [X.T]
@@ -236,7 +238,7 @@ ENTRIES = [
             return dw, db
         """),
     mistake("backprop-1d-appended-backwards", "backprop_1D",
-            "appends while going backwards and never reverses the lists", None, """
+            "appends while going backwards and never reverses the lists", "wrong_order", """
         def backprop_1D(x, y, w, b):
             L = len(w)
             a, zs = [x], []

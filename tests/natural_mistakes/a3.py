@@ -24,11 +24,12 @@ def sgd(prologue: str = "", batches: str = "range(0, len(X), batch_size)",
 
 ENTRIES = [
     # --- get_params ----------------------------------------------------------------
-    mistake("get-params-biases-first", "get_params", "biases before weights", None, """
+    mistake("get-params-biases-first", "get_params", "biases before weights", "wrong_order", """
         def get_params(weights, biases):
             return np.concatenate([b.ravel() for b in biases] + [W.ravel() for W in weights])
         """),
-    mistake("get-params-interleaved", "get_params", "W1, b1, W2, b2 ... layer by layer", None,
+    mistake("get-params-interleaved",
+            "get_params", "W1, b1, W2, b2 ... layer by layer", "wrong_order",
             """
         def get_params(weights, biases):
             parts = []
@@ -208,18 +209,20 @@ ENTRIES = [
             return np.array([(f(theta + e) - f(theta - e)) / (2 * eps) for e in E])
         """),
     # --- relative_error ------------------------------------------------------------
-    mistake("relerr-max-norm", "relative_error", "divides by max(||a||, ||b||)", None, """
+    mistake("relerr-max-norm",
+            "relative_error", "divides by max(||a||, ||b||)", "other_relative_error", """
         def relative_error(a, b):
             top = np.linalg.norm(a - b)
             bottom = np.maximum(np.linalg.norm(a), np.linalg.norm(b))
             return 0.0 if bottom == 0 else top / bottom
         """),
-    mistake("relerr-l1", "relative_error", "sums of absolute values (L1 norms)", None, """
+    mistake("relerr-l1",
+            "relative_error", "sums of absolute values (L1 norms)", "other_relative_error", """
         def relative_error(a, b):
             den = np.abs(a).sum() + np.abs(b).sum()
             return 0.0 if den == 0 else np.abs(a - b).sum() / den
         """),
-    mistake("relerr-squared", "relative_error", "no square roots", None, """
+    mistake("relerr-squared", "relative_error", "no square roots", "other_relative_error", """
         def relative_error(a, b):
             den = np.sum(a ** 2) + np.sum(b ** 2)
             return 0.0 if den == 0 else np.sum((a - b) ** 2) / den
@@ -230,7 +233,8 @@ ENTRIES = [
             num = np.linalg.norm(a - b)
             return num / (np.linalg.norm(a) + np.linalg.norm(b) + 1e-10)
         """),
-    mistake("relerr-norm-difference", "relative_error", "| ||a|| - ||b|| | on top", None, """
+    mistake("relerr-norm-difference",
+            "relative_error", "| ||a|| - ||b|| | on top", "other_relative_error", """
         def relative_error(a, b):
             na, nb = np.linalg.norm(a), np.linalg.norm(b)
             return 0.0 if na + nb == 0 else abs(na - nb) / (na + nb)
@@ -242,7 +246,7 @@ ENTRIES = [
             return np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b))
         """),
     mistake("relerr-cs231n-elementwise", "relative_error",
-            "CS231n's max |a - b| / max(|a| + |b|, 1e-8)", None, """
+            "CS231n's max |a - b| / max(|a| + |b|, 1e-8)", "other_relative_error", """
         def relative_error(a, b):
             return np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)))
         """),
@@ -261,15 +265,17 @@ ENTRIES = [
             return 0.0 if den == 0 else float(np.sqrt(np.sum((a - b) ** 2)) / den)
         """),
     # --- sgd_epoch -----------------------------------------------------------------
-    mistake("sgd-no-divide", "sgd_epoch", "eta * gradient, not eta / len(batch)", None,
+    mistake("sgd-no-divide",
+            "sgd_epoch", "eta * gradient, not eta / len(batch)", "step_not_averaged",
             sgd(step="eta")),
     mistake("sgd-shuffles", "sgd_epoch", "shuffles the rows first (Nielsen's SGD does)", None,
             sgd(prologue="    order = np.random.permutation(len(X))\n"
                          "    X, Y = X[order], Y[order]\n")),
-    mistake("sgd-drops-last", "sgd_epoch", "range(0, N - batch_size + 1, batch_size)", None,
+    mistake("sgd-drops-last",
+            "sgd_epoch", "range(0, N - batch_size + 1, batch_size)", "last_batch_dropped",
             sgd(batches="range(0, len(X) - batch_size + 1, batch_size)")),
     mistake("sgd-divides-by-batch-size", "sgd_epoch",
-            "eta / batch_size, also for the shorter last batch", None,
+            "eta / batch_size, also for the shorter last batch", "short_batch_step",
             sgd(step="eta / batch_size")),
     mistake("sgd-in-place", "sgd_epoch", "W -= step * nabla_W on the caller's arrays",
             "mutates_inputs",
@@ -277,7 +283,8 @@ ENTRIES = [
                        "            W -= step * nw\n"
                        "        for b, nb in zip(biases, nabla_b):\n"
                        "            b -= step * nb\n")),
-    mistake("sgd-floor-batches", "sgd_epoch", "range(N // batch_size) batches", None,
+    mistake("sgd-floor-batches",
+            "sgd_epoch", "range(N // batch_size) batches", "last_batch_dropped",
             sgd(batches="range(0, (len(X) // batch_size) * batch_size, batch_size)")),
     mistake("sgd-slice-end", "sgd_epoch", "X[start:batch_size]", None,
             sgd(rows="start:batch_size")),

@@ -29,7 +29,7 @@ def rows(z_out: str = "Zs[-1]", bp2: str = "(delta @ Ws[l + 1].T) * sigmoid_prim
 
 ENTRIES = [
     # --- add_bias_column -----------------------------------------------------------
-    mistake("add-bias-first-column", "add_bias_column", "b as the first column", None, """
+    mistake("add-bias-first-column", "add_bias_column", "b as the first column", "wrong_order", """
         def add_bias_column(W, b):
             return np.hstack([b, W])
         """),
@@ -61,7 +61,7 @@ ENTRIES = [
         """),
     # --- feedforward_augmented -----------------------------------------------------
     mistake("augmented-ones-on-top", "feedforward_augmented", "the row of ones above a",
-            None, """
+            "wrong_order", """
         def feedforward_augmented(X, weights_aug):
             a = X.T
             for W_aug in weights_aug:
@@ -86,7 +86,7 @@ ENTRIES = [
             return a
         """),
     mistake("augmented-linear-output", "feedforward_augmented", "no sigma on the last layer",
-            None, """
+            "missing_activation", """
         def feedforward_augmented(X, weights_aug):
             a = X.T
             for l, W_aug in enumerate(weights_aug):
