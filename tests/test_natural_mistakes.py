@@ -41,7 +41,7 @@ LATER_IN_CATALOG = {"sigmoid-exp-plus-z", "feedforward-no-bias", "bp1-divides-by
 
 #: The shares this corpus holds (README, "Named mistakes, measured"): raise them as the
 #: catalog grows; caught and isolated may never go below 100%.
-CAUGHT, ISOLATED, NAMED = 1.0, 1.0, 0.80
+CAUGHT, ISOLATED, NAMED = 1.0, 1.0, 0.81
 
 
 @dataclass

@@ -221,7 +221,7 @@ ENTRIES = [
             return dw, db
         """),
     mistake("backprop-1d-no-weight", "backprop_1D", "delta_i = delta_{i+1} sigma'(z_i), no w",
-            None, """
+            "missing_weight", """
         def backprop_1D(x, y, w, b):
             L = len(w)
             a, zs = [x], []

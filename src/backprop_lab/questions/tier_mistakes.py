@@ -68,6 +68,9 @@ TIER_MISTAKES = [  # (code, the switch, the tiers it applies to, messages by wor
                  "neuron, w[i + 1], not w[i].",
         "rows": "Delta^l = (Delta^{l+1} Ws[l+1]^T) * sigma'(Z^l) steps back through the "
                 "weights of the layer after this one, Ws[l + 1], not Ws[l]."}),
+    ("missing_weight", "w_next=None", ("chain",), {
+        "columns": "delta_i = w_{i+1} delta_{i+1} sigma'(z_i): the error reaches neuron i "
+                   "through the next neuron's weight w[i + 1], which is missing here."}),
     ("wrong_layer", "a_prev=1", None, {
         "columns": "BP4 pairs delta^l with the activation coming into the layer, a^{l-1} "
                    "(activations[l] for weights[l]), not the layer's own output "

@@ -39,6 +39,7 @@ MISTAKES = {
     "step_not_averaged": "a step of eta times the summed gradient, not eta / len(batch)",
     "short_batch_step": "the shorter last batch stepped by eta / batch_size",
     "last_batch_dropped": "the shorter last mini-batch left out",
+    "missing_weight": "an error passed back without the next layer's weight",
 }
 
 
