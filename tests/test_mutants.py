@@ -549,8 +549,9 @@ def test_a_mutant_never_repeats_what_compare_already_said(stub, m):
         if got is None or same(got, expected):
             continue
         batch = len(case.args[0]) if question(stub).batched else None
-        generic = compare(expected, got, question(stub).contract.labeller(), batch=batch,
-                          close=relative_close).diagnoses
+        contract = question(stub).contract  # as the judge compares: with the stub's hints
+        generic = compare(expected, got, contract.labeller(), batch=batch,
+                          close=relative_close, hints=contract.hints).diagnoses
         codes = [code for code, _ in diagnose(stub, case.args, got, relative_close)]
         assert len(codes) == len(set(codes)) and not set(codes) & set(generic), (codes, generic)
         assert m.code in codes + generic, (case.context, codes, generic)

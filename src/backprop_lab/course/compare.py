@@ -235,9 +235,10 @@ def judge_call(
         for path in getattr(raw, "integer", []):
             found.fail(f"{labeller(tuple(path))} is an array of integers, so every value "
                        "in it was truncated to a whole number: build float arrays "
-                       "(np.zeros(shape), or .astype(float)).")
+                       "(np.zeros(shape), or .astype(float)).", "wrong_dtype")
         if stub == "relative_error" and args is not None:
-            found.messages += other_relative_errors(args, got, close)
+            for message in other_relative_errors(args, got, close):
+                found.fail(message, "other_relative_error")
     if found.passed and values:
         for path in getattr(raw, "narrow", []):
             found.fail(f"{labeller(tuple(path))} has the right values but is not float64 "

@@ -107,8 +107,8 @@ def diagnose(stub: str, args: tuple, got, close) -> list[tuple[str, str]]:
     try:  # what the numbers alone already say (judge.py reports it too)
         contract = question(stub).contract
         batch = len(args[0]) if question(stub).batched else None
-        named = compare(expected, got, contract.labeller(), batch=batch,
-                        close=close).diagnoses
+        named = compare(expected, got, contract.labeller(), batch=batch, close=close,
+                        hints=contract.hints).diagnoses  # the judge's own comparison
     except Exception:
         named = []
     found: list[tuple[str, str]] = []

@@ -20,6 +20,11 @@ SIGMOID = Question(
                 "np.exp(z) / (1 + np.exp(z)) is inf / inf = NaN once z > 709: write 1 / (1 "
                 "+ np.exp(-z)) (its overflow gives 1 / inf = 0.0, the right value) or use "
                 "scipy.special.expit."),
+        Mistake("sign_of_exponent",
+                "return 1 / (1 + np.exp(z))",
+                "sigma(z) = 1 / (1 + e^{-z}): the exponent is -z. 1 / (1 + e^{z}) is sigma(-z) "
+                "= 1 - sigma(z), which falls where sigma rises.",
+                summary="e^{z} where the formula has e^{-z}"),
     ),
 )
 
@@ -34,6 +39,15 @@ SIGMOID_PRIME = Question(
                 "sigmoid_prime gets z: sigma'(z) = sigmoid(z) * (1 - sigmoid(z)). z * (1 - "
                 "z) is the a * (1 - a) form, which holds for the activation a = "
                 "sigmoid(z), not for z."),
+        Mistake("sigmoid_prime_of_activation",
+                "s = sigmoid(sigmoid(z))\nreturn s * (1 - s)",
+                "sigmoid_prime gets z and returns sigma'(z) = s * (1 - s) with s = "
+                "sigmoid(z): here sigma is applied twice, which gives sigma'(a) for the "
+                "activation a = sigmoid(z)."),
+        Mistake("wrong_sign",
+                "s = sigmoid(z)\nreturn s * s - s",
+                "sigma'(z) = s (1 - s) = s - s^2 with s = sigmoid(z), never negative: s^2 - s "
+                "is its negative."),
     ),
 )
 
@@ -49,6 +63,21 @@ FEEDFORWARD = Question(
                 "return zs, [X.T] + [sigmoid(z) for z in zs]",
                 "z^l = W^l a^{l-1} + b^l: each layer reads the previous layer's "
                 "activation, not the input X."),
+        Mistake("missing_bias",
+                "zs, activations = [], [X.T]\n"
+                "for W in weights:\n"
+                "    zs.append(W @ activations[-1])\n"
+                "    activations.append(sigmoid(zs[-1]))\n"
+                "return zs, activations",
+                "z^l = W^l a^{l-1} + b^l: the bias biases[l] is left out of z.",
+                summary="the bias b left out of z = W a + b"),
+        Mistake("missing_activation",
+                "zs, activations = forward_columns(X.T, weights, biases)\n"
+                "activations[-1] = zs[-1]\n"
+                "return zs, activations",
+                "Every layer applies sigma, the output layer too: activations[L] = "
+                "sigmoid(zs[L - 1]), not zs[L - 1].",
+                summary="sigma left out of a layer (a linear output)"),
     ),
 )
 
@@ -64,5 +93,11 @@ BACKPROP_1D = Question(
                 "neuron, w[i + 1]: w[i - 1] is the weight two neurons back (and w[-1], the "
                 "last one, for the first neuron)."),
         *tier_mistakes("backprop_1D", "for_a_chain(x, y, w, b{})", "chain"),
+        Mistake("wrong_order",
+                "dw, db = for_a_chain(x, y, w, b)\nreturn dw[::-1], db[::-1]",
+                "dw[i] and db[i] belong to neuron i, counted from the input: going backwards, "
+                "fill dw[i] (or reverse the lists you appended to) so the first entry is the "
+                "first neuron's.",
+                summary="the right numbers in the wrong order or place"),
     ),
 )

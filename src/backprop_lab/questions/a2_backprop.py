@@ -61,6 +61,10 @@ BP1_OUTPUT_ERROR = Question(
         Mistake("wrong_sign",
                 "return (y - a_L) * sigmoid_prime(z_L)",
                 BP1_SIGN),
+        Mistake("mean_instead_of_sum",
+                "return (a_L - y) * sigmoid_prime(z_L) / a_L.shape[1]",
+                "BP1 is one delta^L column per example, (a^L - y) * sigma'(z^L): nothing is "
+                "divided by the number of examples N (the training step divides once)."),
     ),
 )
 
@@ -90,6 +94,12 @@ BP3_BIAS_GRADIENT = Question(
     "bp3_bias_gradient", "a2_backprop", engine.bp3_bias_gradient, bp_cases(3),
     sweep=sweeps.bp3,
     outputs="BP3's dC/db^l", hints=GRADIENT_HINTS,
+    mistakes=(
+        Mistake("bias_not_summed",
+                "return delta[:, :1].copy()",
+                "BP3 on a batch sums delta over all its columns, one per example: "
+                "delta.sum(axis=1, keepdims=True), not the first column alone."),
+    ),
 )
 
 BP4_WEIGHT_GRADIENT = Question(

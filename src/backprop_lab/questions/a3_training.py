@@ -20,6 +20,17 @@ GET_PARAMS = Question(
                 "theta lists each weight matrix row by row (C order, W.ravel()); here it "
                 "goes column by column (W.ravel(order=\"F\"), or W.T.ravel()), as if W "
                 "were transposed."),
+        Mistake("wrong_order",
+                "return np.concatenate([b.ravel() for b in biases]"
+                " + [W.ravel() for W in weights])",
+                "theta holds every weight matrix first, layer by layer, then every bias: "
+                "here the biases come first.",
+                summary="the right numbers in the wrong order or place"),
+        Mistake("wrong_order",
+                "return np.concatenate([p.ravel() for W, b in zip(weights, biases)"
+                " for p in (W, b)])",
+                "theta holds every weight matrix first, layer by layer, then every bias: "
+                "here each layer's bias follows its weights (W1, b1, W2, b2, ...)."),
     ),
 )
 
@@ -95,6 +106,27 @@ RELATIVE_ERROR = Question(
                 "return np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b))",
                 "For two zero arrays the formula is 0 / 0 = NaN; their relative error is "
                 "0.0: check for a zero denominator first."),
+        Mistake("other_relative_error",
+                "a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)\n"
+                "den = np.abs(a).sum() + np.abs(b).sum()\n"
+                "return 0.0 if den == 0 else np.abs(a - b).sum() / den",
+                "These are L1 norms (sums of |entries|): the relative error uses Euclidean "
+                "norms, np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)).",
+                summary="another formula for the relative error (other norms, "
+                        "max(||a||, ||b||), CS231n's elementwise one)"),
+        Mistake("other_relative_error",
+                "a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)\n"
+                "den = np.sum(a ** 2) + np.sum(b ** 2)\n"
+                "return 0.0 if den == 0 else np.sum((a - b) ** 2) / den",
+                "These are squared norms: the relative error divides the norms themselves, "
+                "np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)), square "
+                "roots taken."),
+        Mistake("other_relative_error",
+                "na, nb = np.linalg.norm(a), np.linalg.norm(b)\n"
+                "return 0.0 if na + nb == 0 else abs(na - nb) / (na + nb)",
+                "The numerator is the norm of the difference, ||a - b||, not the difference "
+                "of the norms | ||a|| - ||b|| | (two different vectors of one length would "
+                "agree)."),
     ),
 )
 
@@ -111,5 +143,20 @@ SGD_EPOCH = Question(
                 "return epoch(X, Y, weights, biases, batch_size, eta, sign=1)",
                 "Each step goes downhill, against the gradient: W - eta / len(batch) * "
                 "nabla_W. With + the cost climbs."),
+        Mistake("step_not_averaged",
+                "return epoch(X, Y, weights, biases, batch_size, eta, per=None)",
+                "backprop_batch returns the gradient summed over the batch: the step is "
+                "eta / len(X_batch) times it, W - eta / len(X_batch) * nabla_W.",
+                summary="a step of eta times the summed gradient, not eta / len(batch)"),
+        Mistake("short_batch_step",
+                "return epoch(X, Y, weights, biases, batch_size, eta, per=\"batch_size\")",
+                "The last batch is shorter when batch_size does not divide N: divide by the "
+                "length of the batch, eta / len(X_batch), not by batch_size.",
+                summary="the shorter last batch stepped by eta / batch_size"),
+        Mistake("last_batch_dropped",
+                "return epoch(X, Y, weights, biases, batch_size, eta, last=False)",
+                "The last batch is shorter when batch_size does not divide N, and it is used "
+                "too: range(0, len(X), batch_size) reaches it.",
+                summary="the shorter last mini-batch left out"),
     ),
 )

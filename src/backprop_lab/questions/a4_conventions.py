@@ -18,6 +18,10 @@ ADD_BIAS_COLUMN = Question(
                 "return np.vstack([W.T, b.T])",
                 "W_aug = [W | b] puts b beside W as its last column, np.hstack([W, b]), "
                 "shape (n_out, n_in + 1); stacking W.T over b.T gives its transpose."),
+        Mistake("wrong_order",
+                "return np.hstack([b, W])",
+                "W_aug = [W | b]: the bias is the last column, np.hstack([W, b]), to meet "
+                "the 1 at the bottom of [a; 1]; here it is the first."),
     ),
 )
 
@@ -33,6 +37,21 @@ FEEDFORWARD_AUGMENTED = Question(
                 "return a",
                 "Each layer acts on the previous layer's activation with a row of ones "
                 "below it, [a^{l-1}; 1], not on the input X."),
+        Mistake("wrong_order",
+                "a = X.T\n"
+                "for W_aug in weights_aug:\n"
+                "    a = sigmoid(W_aug @ np.vstack([np.ones((1, a.shape[1])), a]))\n"
+                "return a",
+                "The row of ones goes below the activation, [a^{l-1}; 1], to meet the bias "
+                "in the last column of W_aug; on top it meets the first weight column."),
+        Mistake("missing_activation",
+                "a = X.T\n"
+                "for l, W_aug in enumerate(weights_aug):\n"
+                "    z = W_aug @ np.vstack([a, np.ones((1, a.shape[1]))])\n"
+                "    a = z if l == len(weights_aug) - 1 else sigmoid(z)\n"
+                "return a",
+                "Every layer applies sigma, the output layer too: a^L = sigmoid(W_aug^L "
+                "[a^{L-1}; 1])."),
     ),
 )
 

@@ -33,9 +33,9 @@ def backward_pass(zs, activations, y, weights, cost=1, prime1="z", prime2="z", w
 
     Mistakes: ``cost`` multiplies a^L - y (2, or -1 for y - a^L); ``prime1``, ``prime2``
     say what BP1's and BP2's sigma' is taken of ("z", "a", or None: left out); BP2 steps
-    back through ``weights[l + w_next]`` and BP4 pairs delta with ``activations[l + a_prev]``;
-    ``transpose`` writes BP4 as a_prev delta^T; ``summed=False`` keeps one bias column
-    per example.
+    back through ``weights[l + w_next]`` (None: through no weight at all) and BP4 pairs
+    delta with ``activations[l + a_prev]``; ``transpose`` writes BP4 as a_prev delta^T;
+    ``summed=False`` keeps one bias column per example.
     """
 
     def slope(l, which):  # sigma'(z^l) as this student computes it
@@ -50,7 +50,8 @@ def backward_pass(zs, activations, y, weights, cost=1, prime1="z", prime2="z", w
     delta = cost * (activations[L] - y) * slope(L - 1, prime1)
     for l in range(L - 1, -1, -1):
         if l < L - 1:
-            delta = (weights[l + w_next].T @ delta) * slope(l, prime2)
+            back = delta if w_next is None else weights[l + w_next].T @ delta
+            delta = back * slope(l, prime2)
         a = activations[l + a_prev]
         nabla_w[l] = a @ delta.T if transpose else delta @ a.T
         nabla_b[l] = delta.sum(axis=1, keepdims=True) if summed else delta
@@ -125,12 +126,18 @@ def cut(theta, weights, biases, order="C"):
     return arrays[:len(weights)], arrays[len(weights):]
 
 
-def epoch(X, Y, weights, biases, batch_size, eta, sign=-1):
-    """sgd_epoch, stepping ``sign`` times eta / len(batch) times the gradient."""
-    for start in range(0, len(X), batch_size):
+def epoch(X, Y, weights, biases, batch_size, eta, sign=-1, per="len(batch)", last=True):
+    """sgd_epoch, stepping ``sign`` times eta / len(batch) times the gradient.
+
+    Mistakes: ``per`` says what eta is divided by ("batch_size", or None: nothing);
+    ``last=False`` leaves out the shorter last batch.
+    """
+    end = len(X) if last else len(X) - batch_size + 1
+    for start in range(0, end, batch_size):
         X_batch, Y_batch = X[start:start + batch_size], Y[start:start + batch_size]
         nabla_w, nabla_b = backprop_batch(X_batch, Y_batch, weights, biases)
-        step = sign * eta / len(X_batch)
+        divisor = {"len(batch)": len(X_batch), "batch_size": batch_size, None: 1}[per]
+        step = sign * eta / divisor
         weights = [W + step * g for W, g in zip(weights, nabla_w, strict=True)]
         biases = [b + step * g for b, g in zip(biases, nabla_b, strict=True)]
     return weights, biases

@@ -47,6 +47,15 @@ TIER_MISTAKES = [  # (code, the switch, the tiers it applies to, messages by wor
                  "a_i = sigmoid(z_i).",
         "rows": "sigma' is taken of the weighted input Z, not of the activation "
                 "A = sigmoid(Z), in the output error and in the hidden ones."}),
+    ("sigmoid_prime_of_activation", 'prime2="a"', None, {
+        "columns": "BP2 takes sigma' of the hidden layer's weighted input: "
+                   "sigmoid_prime(zs[l]), not sigmoid_prime(activations[l + 1]).",
+        "loops": "delta^l_k = (sum_j w^{l+1}_jk delta^{l+1}_j) sigma'(z^l_k) takes sigma' of "
+                 "the weighted input z^l_k, not of the activation a^l_k = sigmoid(z^l_k).",
+        "chain": "delta_i = w_{i+1} delta_{i+1} sigma'(z_i) takes sigma' of z_i, not of the "
+                 "activation a_i = sigmoid(z_i).",
+        "rows": "Delta^l = (Delta^{l+1} Ws[l+1]^T) * sigma'(Z^l) takes sigma' of the weighted "
+                "input Zs[l], not of the activation As[l + 1]."}),
     ("factor_of_two", "cost=2", None, {"columns": BP1_TWO}),
     ("wrong_sign", "cost=-1", None, {"columns": BP1_SIGN}),
     ("wrong_layer", "w_next=0", None, {
@@ -59,6 +68,9 @@ TIER_MISTAKES = [  # (code, the switch, the tiers it applies to, messages by wor
                  "neuron, w[i + 1], not w[i].",
         "rows": "Delta^l = (Delta^{l+1} Ws[l+1]^T) * sigma'(Z^l) steps back through the "
                 "weights of the layer after this one, Ws[l + 1], not Ws[l]."}),
+    ("missing_weight", "w_next=None", ("chain",), {
+        "columns": "delta_i = w_{i+1} delta_{i+1} sigma'(z_i): the error reaches neuron i "
+                   "through the next neuron's weight w[i + 1], which is missing here."}),
     ("wrong_layer", "a_prev=1", None, {
         "columns": "BP4 pairs delta^l with the activation coming into the layer, a^{l-1} "
                    "(activations[l] for weights[l]), not the layer's own output "

@@ -26,12 +26,21 @@ MISTAKES = {
     "one_sided_difference": "a one-sided difference instead of a centered one",
     "mutates_inputs": "the caller's arrays were modified in place",
     "nonfinite": "NaN or infinity in the result",
-    "wrong_dtype": "the right values, but not float64",
+    "wrong_dtype": "not float64 (float32, or integers that truncate)",
     "ignores_argument": "an argument is ignored (numerical_gradient's eps)",
     "zero_vector": "0.0 when only one of the arrays is zero (the answer is 1.0)",
     "denominator_epsilon": "a constant added to the denominator",
     "returns_alias": "a result shares memory with an argument",
     "loops_over_examples": "the work grows with the batch: a loop over the examples",
+    "sign_of_exponent": "e^{z} where the formula has e^{-z}",
+    "missing_bias": "the bias b left out of z = W a + b",
+    "missing_activation": "sigma left out of a layer (a linear output)",
+    "wrong_order": "the right numbers in the wrong order or place",
+    "other_relative_error": "another formula for the relative error",
+    "step_not_averaged": "a step of eta times the summed gradient, not eta / len(batch)",
+    "short_batch_step": "the shorter last batch stepped by eta / batch_size",
+    "last_batch_dropped": "the shorter last mini-batch left out",
+    "missing_weight": "an error passed back without the next layer's weight",
 }
 
 
