@@ -237,8 +237,8 @@ def judge_call(
                        "in it was truncated to a whole number: build float arrays "
                        "(np.zeros(shape), or .astype(float)).", "wrong_dtype")
         if stub == "relative_error" and args is not None:
-            for message in other_relative_errors(args, got, close):
-                found.fail(message, "other_relative_error")
+            for message, code in other_relative_errors(args, got, close):
+                found.fail(message, code)
     if found.passed and values:
         for path in getattr(raw, "narrow", []):
             found.fail(f"{labeller(tuple(path))} has the right values but is not float64 "
