@@ -263,15 +263,28 @@ def backprop_vectorized(x, y, weights, biases):
         nabla_w[-l] = bp4_weight_gradient(delta, activations[-l - 1])
     return (nabla_w, nabla_b)
 """,
+        # Nielsen's "fully matrix-based approach" (his per-example loop over the batch
+        # loses the no_loop_over_examples part, as a2 asks: tests/test_no_loop.py).
         "backprop_batch": """
 def backprop_batch(X, Y, weights, biases):
-    nabla_w = [np.zeros_like(W) for W in weights]
-    nabla_b = [np.zeros_like(b) for b in biases]
-    for x, y in zip(X, Y):
-        delta_nabla_w, delta_nabla_b = backprop_vectorized(x[:, None], y[:, None], weights, biases)
-        nabla_w = [nw + dnw for nw, dnw in zip(nabla_w, delta_nabla_w)]
-        nabla_b = [nb + dnb for nb, dnb in zip(nabla_b, delta_nabla_b)]
-    return nabla_w, nabla_b
+    activation = X.T
+    activations = [activation]
+    zs = []
+    for b, w in zip(biases, weights):
+        z = np.dot(w, activation) + b
+        zs.append(z)
+        activation = sigmoid(z)
+        activations.append(activation)
+    nabla_b = [None] * len(biases)
+    nabla_w = [None] * len(weights)
+    delta = bp1_output_error(activations[-1], zs[-1], Y.T)
+    nabla_b[-1] = bp3_bias_gradient(delta)
+    nabla_w[-1] = bp4_weight_gradient(delta, activations[-2])
+    for l in range(2, len(weights) + 1):
+        delta = bp2_hidden_error(weights[-l + 1], delta, zs[-l])
+        nabla_b[-l] = bp3_bias_gradient(delta)
+        nabla_w[-l] = bp4_weight_gradient(delta, activations[-l - 1])
+    return (nabla_w, nabla_b)
 """,
     },
     ("a3_training", "nielsen"): {
