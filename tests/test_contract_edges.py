@@ -170,3 +170,21 @@ def test_every_code_a_mutant_or_the_judge_names_has_words_for_students():
     for code in codes:
         assert code in MISTAKES, code
         assert f"| `{code}` |" in contract, code
+
+
+@pytest.mark.parametrize("stub", ["sigmoid", "sigmoid_prime"])
+def test_under_every_key_the_integer_case_tells_an_integer_result_apart(stub):
+    """Found by the natural-mistake sample through a real build: under some secrets the
+    integer case was a 1 x 1 array of +-40, where a truncated sigma is right by chance."""
+    import hashlib
+
+    from backprop_lab.questions.cases import draw_cases
+    from backprop_lab.questions.registry import question
+
+    for k in range(200):
+        key = hashlib.sha256(f"key {k}".encode()).digest()
+        for part in ("reference", "inputs_unchanged"):
+            [z] = [c.args[0] for c in draw_cases(stub, part, key=key)
+                   if np.asarray(c.args[0]).dtype.kind == "i"]
+            exact = np.asarray(question(stub).reference(z), dtype=float)
+            assert np.max(np.abs(exact - exact.astype(np.int64))) > 1e-6, (k, part, z)

@@ -92,3 +92,20 @@ def test_the_docs_tables_are_the_registrys():
     # control: a stale table is rewritten
     stale = text.replace("| `sigmoid_prime`, `feedforward`", "| `feedforward`", 1)
     assert tables.rewrite(stale) == text
+
+
+def test_the_readmes_points_table_is_the_masters():
+    """README, "The course": its points per question and totals are the test configs'."""
+    import re
+
+    text = (ROOT / "README.md").read_text()
+    rows = re.findall(r"^\| `(a\d_\w+)`[^|]*\| ([^|]+) \| ([^|]+) \|$", text, re.M)
+    assert {a for a, _, _ in rows} == {m.stem for m in MASTERS}
+    for assignment, listed, total in rows:
+        found = read_master(ROOT / "assignments" / f"{assignment}.ipynb")
+        want = {q.name: q.total for q in found if q.total}
+        got = {m[1]: float(m[2]) for m in re.finditer(r"(\w+) (\d+)", listed)}
+        assert got == want, assignment
+        auto = sum(q.total for q in found if not q.manual)
+        manual = sum(q.total for q in found if q.manual)
+        assert total == (f"{auto:g} + {manual:g}" if manual else f"{auto:g}"), assignment

@@ -73,8 +73,8 @@ def test_the_listed_equivalents_are_the_equivalents(outcomes):
 def test_points_come_from_the_masters():
     parts = hidden_parts(ROOT / "assignments")
     totals = {name: sum(p.points for p in ps) for name, ps in parts.items()}
-    # The README's table: 13, 24, 17 and 9 autograded points.
-    assert totals == {"a1_forward": 13, "a2_backprop": 24, "a3_training": 17,
+    # The README's table: 13, 25 (backprop_batch's no-loop part), 17 and 9 autograded.
+    assert totals == {"a1_forward": 13, "a2_backprop": 25, "a3_training": 17,
                       "a4_conventions": 9}
     assert {(p.stub, p.part, p.points) for p in parts["a3_training"]} >= {
         ("relative_error", "reference", 2), ("numerical_gradient", "finite_differences", 1)}

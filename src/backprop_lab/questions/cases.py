@@ -46,6 +46,8 @@ def activation_cases(rng, n, huge: float = 1000.0):
         kind = "an array"
         if i == 2:  # integer input: the result is float64 all the same (np.exp(-z) is)
             z, kind = np.rint(z).astype(np.int64), "an integer array"
+            if z.size < 3:  # with a 0 in it, whose sigma (0.5) truncates: never only +-huge
+                z = np.array([[-int(extreme), 0, int(extreme)]])
         cases.append(Case((z,), f"{kind} of shape {z.shape} with values up to ±{extreme:g}"))
     return cases
 
