@@ -1,8 +1,8 @@
 """Issue 18, "a question is one unit": the worked example of assignments/AUTHORING.md,
 followed as written in a copy of the repository. It adds ``tanh_prime`` to a1 by one new
-file and the master's cells, builds, and grades a right answer (full marks) and three
-wrong ones (points lost in tanh_prime only, each mistake named); the mutation tool finds
-no surviving mutant of the new reference."""
+file and the master's cells, builds, and grades a right answer (full marks) and four
+wrong ones (points lost in tanh_prime only; three named, one shown a counterexample);
+the mutation tool finds no surviving mutant of the new reference."""
 
 from __future__ import annotations
 
@@ -100,6 +100,8 @@ WRONG = {  # file -> (source, the mistake code its feedback must name)
                         "derivative_of_activation"),
     "in-place": ("def tanh_prime(z):\n    np.tanh(z, out=z)\n    return 1.0 - z * z\n",
                  "mutates_inputs"),
+    # no mistake of the declaration fits: a counterexample instead (judging/shrinking.py)
+    "double-argument": ("def tanh_prime(z):\n    return 1.0 - np.tanh(2 * z) ** 2\n", None),
 }
 RIGHT = "def tanh_prime(z):\n    return 1 / np.cosh(z) ** 2\n"  # not the reference's form
 
@@ -142,7 +144,12 @@ def test_a_wrong_answer_loses_points_in_its_question_only_and_is_named(graded, n
     assert got["tanh_prime"][0] < got["tanh_prime"][1], record
     assert all(s == m for q, (s, m) in got.items() if q != "tanh_prime"), got
     [question] = [q for q in record["questions"] if q["name"] == "tanh_prime"]
-    assert code in question["diagnoses"], question
+    if code is None:
+        assert not question["diagnoses"], question
+        [example] = [m for m in question["messages"] if m.startswith("A smaller case")]
+        assert "tanh_prime(" in example and "expected" in example, example
+    else:
+        assert code in question["diagnoses"], question
 
 
 def test_the_mutation_tool_finds_no_surviving_mutant_of_the_new_question(repo):

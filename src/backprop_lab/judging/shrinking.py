@@ -107,6 +107,8 @@ def ladder(stub: str, args: tuple, expected=None, got=None) -> list[tuple]:
         made = _axes_ladder(stub, args, first_difference(expected, got))
     elif stub == "backprop_1D":
         made = _chain_ladder(args, differing_layers(expected, got))
+    elif _elementwise_shaped(args, expected):  # a question with no ladder of its own
+        made = _axes_ladder(stub, args, first_difference(expected, got))
     else:
         return []
     seen, shallow, deep = set(), [], []
@@ -117,6 +119,13 @@ def ladder(stub: str, args: tuple, expected=None, got=None) -> list[tuple]:
             (shallow if size(stub, candidate)[0] <= 2 else deep).append(candidate)
     deep = deep[:DEEP]
     return sorted(shallow[:MOST - len(deep)] + deep, key=lambda c: size(stub, c))
+
+
+def _elementwise_shaped(args: tuple, expected) -> bool:
+    """Arrays of one shape, and a result of that shape (``tanh_prime(z)``, say): cut
+    entry by entry like sigma's."""
+    return (bool(args) and all(isinstance(a, np.ndarray) for a in args)
+            and len({a.shape for a in args}) == 1 and np.shape(expected) == args[0].shape)
 
 
 def size(stub: str, args: tuple) -> tuple[int, int]:
