@@ -180,6 +180,24 @@ SIGMOID_PRIME_NAMED_TOO = SIGMOID_PRIME_NEGATIVE.replace(
     "e / (1 + e))\n", "e / (1 + e)).astype(np.float32)\n")
 
 
+def hooked(stub: str, source: str) -> tuple[dict, list[str], list[int]]:
+    """The question record of ``source`` graded on its reference part, after the hook
+    (``add_counterexamples``); its messages before the hook; the sizes of its calls."""
+    env, cases, raws = graded(stub, source)
+    calls = []
+
+    def call(s, drawn):
+        calls.append(len(drawn))
+        return cx.in_process(env)(s, drawn)
+
+    record = score_question(Question(stub, [Part(stub, "reference", 1.0)]),
+                            {(stub, "reference"): cases}, {(stub, "reference"): raws}, "", {})
+    before = [*record["messages"]]
+    cx.add_counterexamples([record], {(stub, "reference"): cases},
+                           {(stub, "reference"): raws}, call)
+    return record, before, calls
+
+
 @pytest.mark.parametrize("stub, source, code", [
     ("bp4_weight_gradient",
      "def bp4_weight_gradient(delta, a_prev):\n    return a_prev @ delta.T", "transposed"),
@@ -188,18 +206,7 @@ SIGMOID_PRIME_NAMED_TOO = SIGMOID_PRIME_NEGATIVE.replace(
     ("backprop_batch", "", None),
 ])
 def test_a_named_mistake_and_a_correct_stub_get_none(stub, source, code):
-    env, cases, raws = graded(stub, source)
-    calls = []
-
-    def call(s, drawn):
-        calls.append(len(drawn))
-        return cx.in_process(env)(s, drawn)
-
-    record = score_question(Question(stub, [Part(stub, "reference", 1.0)]),
-                            {(stub, "reference"): cases}, {(stub, "reference"): raws}, "", {})
-    before = [*record["messages"]]
-    cx.add_counterexamples([record], {(stub, "reference"): cases},
-                           {(stub, "reference"): raws}, call)
+    record, before, calls = hooked(stub, source)
     assert record["messages"] == before and calls == []
     assert (code in record["diagnoses"]) if code else record["score"] == 1.0
 
@@ -208,18 +215,7 @@ def test_an_unnamed_mistake_gets_its_message_in_the_question_record():
     """The same hook as above, on the mistake: one call of at most MOST candidates, and
     the message after the question's own."""
     stub, source = UNNAMED[0]
-    env, cases, raws = graded(stub, source)
-    calls = []
-
-    def call(s, drawn):
-        calls.append(len(drawn))
-        return cx.in_process(env)(s, drawn)
-
-    record = score_question(Question(stub, [Part(stub, "reference", 1.0)]),
-                            {(stub, "reference"): cases}, {(stub, "reference"): raws}, "", {})
-    before = [*record["messages"]]
-    cx.add_counterexamples([record], {(stub, "reference"): cases},
-                           {(stub, "reference"): raws}, call)
+    record, before, calls = hooked(stub, source)
     assert len(calls) == 1 and 1 <= calls[0] <= shrinking.MOST
     assert record["messages"][:len(before)] == before
     assert record["messages"][-1].startswith(cx.LEAD.format(stub=stub))
